@@ -1,0 +1,3 @@
+"""Registers the Stormproof pytest plugin; everything else lives in fixtures/."""
+
+pytest_plugins = ["fixtures.plugin"]

@@ -1,0 +1,123 @@
+"""Pydantic inputs and outputs of every reference workflow and activity.
+
+One model per input so fields can be added without breaking callers, and every model
+travels through Temporal's pydantic data converter. On the wire these are plain JSON
+objects, which is what lets the judge (and docs/CONTRACT.md) speak JSON to any worker.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Prompts beyond this are rejected before any LLM call: large enough for real briefs,
+# small enough that a runaway payload never reaches the model or the history.
+MAX_PROMPT_CHARS = 8_000
+DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 60 * 60
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoryRequest(_Model):
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    title: str | None = Field(default=None, max_length=200)
+
+
+class StoryResult(_Model):
+    workflow_id: str
+    artifact_path: str
+    characters: int
+
+
+class ReportRequest(_Model):
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    # The business entity the side effects are keyed by; the workflow id when omitted.
+    report_id: str | None = Field(default=None, min_length=1, max_length=200)
+    require_approval: bool = False
+    approval_timeout_seconds: float = Field(default=DEFAULT_APPROVAL_TIMEOUT_SECONDS, gt=0)
+
+
+class ReportStatus(StrEnum):
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    TIMED_OUT = "timed_out"
+
+
+class ReportResult(_Model):
+    report_id: str
+    workflow_id: str
+    status: ReportStatus
+    pdf_path: str | None = None
+    notification_key: str | None = None
+    reviewer: str | None = None
+
+
+class ApprovalDecision(_Model):
+    reviewer: str = Field(min_length=1, max_length=200)
+    comment: str | None = Field(default=None, max_length=2_000)
+
+
+class ReportStep(StrEnum):
+    LLM_CALL = "llm_call"
+    CREATE_PDF = "create_pdf"
+    AWAITING_APPROVAL = "awaiting_approval"
+    STORE_REPORT_METADATA = "store_report_metadata"
+    SEND_NOTIFICATION = "send_notification"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    TIMED_OUT = "timed_out"
+
+
+class ReportProgress(_Model):
+    step: ReportStep
+    # Steps finished so far, in order, and how many attempts each scheduled activity took
+    # (1 when it succeeded at once; the count of the last failure while it is retrying).
+    completed_steps: list[ReportStep] = Field(default_factory=list)
+    attempts: dict[str, int] = Field(default_factory=dict)
+
+
+# --- activity boundaries ----------------------------------------------------------------
+
+
+class LlmCallInput(_Model):
+    prompt: str
+    # What the text is for, so the system prompt fits ("story" or "report").
+    purpose: str
+    workflow_id: str
+
+
+class LlmCallOutput(_Model):
+    text: str
+    model: str
+
+
+class SaveArtifactInput(_Model):
+    workflow_id: str
+    title: str | None
+    text: str
+
+
+class CreatePdfInput(_Model):
+    report_id: str
+    text: str
+
+
+class StoreMetadataInput(_Model):
+    report_id: str
+    workflow_id: str
+    pdf_path: str
+
+
+class NotificationInput(_Model):
+    report_id: str
+    workflow_id: str
+    pdf_path: str
+    status: ReportStatus
+
+
+class NotificationOutput(_Model):
+    idempotency_key: str
+    status_code: int

@@ -1,0 +1,50 @@
+"""`stormproof` console command: dispatches to one module per subcommand.
+
+Each subcommand lives in its own module and is imported only when used, so `stormproof
+doctor` does not pay for importing the worker, and a broken optional module cannot take
+the other commands down.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module:function taking argv and returning an exit code, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "worker": ("reference.worker:main", "run the reference worker"),
+    "start": ("reference.client:start_main", "start a workflow: stormproof start story|report PROMPT"),
+    "result": ("reference.client:result_main", "wait for and print a workflow's result"),
+    "api": ("reference.api:main", "run the reference HTTP API"),
+    "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
+    "record-histories": ("stormproof.record:main", "re-record the committed replay histories"),
+}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "usage: stormproof COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"stormproof: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    target, _ = COMMANDS[name]
+    module_name, func_name = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        print(f"stormproof: command {name!r} is not available ({exc})", file=sys.stderr)
+        return 2
+    return int(getattr(module, func_name)(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
