@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # small enough that a runaway payload never reaches the model or the history.
 MAX_PROMPT_CHARS = 8_000
 DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 60 * 60
+# A year: longer waits are almost certainly a unit mistake (ms for s), and an unbounded
+# value would overflow the workflow's timer instead of failing as a bad request.
+MAX_APPROVAL_TIMEOUT_SECONDS = 366 * 24 * 60 * 60
 
 
 class _Model(BaseModel):
@@ -37,7 +40,9 @@ class ReportRequest(_Model):
     # The business entity the side effects are keyed by; the workflow id when omitted.
     report_id: str | None = Field(default=None, min_length=1, max_length=200)
     require_approval: bool = False
-    approval_timeout_seconds: float = Field(default=DEFAULT_APPROVAL_TIMEOUT_SECONDS, gt=0)
+    approval_timeout_seconds: float = Field(
+        default=DEFAULT_APPROVAL_TIMEOUT_SECONDS, gt=0, le=MAX_APPROVAL_TIMEOUT_SECONDS
+    )
 
 
 class ReportStatus(StrEnum):
@@ -92,6 +97,8 @@ class LlmCallInput(_Model):
 class LlmCallOutput(_Model):
     text: str
     model: str
+    # The Temporal attempt that produced this output, so progress shows real retry counts.
+    attempt: int = 1
 
 
 class SaveArtifactInput(_Model):
@@ -100,15 +107,32 @@ class SaveArtifactInput(_Model):
     text: str
 
 
+class SaveArtifactOutput(_Model):
+    artifact_path: str
+    attempt: int = 1
+
+
 class CreatePdfInput(_Model):
     report_id: str
     text: str
+
+
+class CreatePdfOutput(_Model):
+    pdf_path: str
+    attempt: int = 1
 
 
 class StoreMetadataInput(_Model):
     report_id: str
     workflow_id: str
     pdf_path: str
+
+
+class StoreMetadataOutput(_Model):
+    # False when a previous attempt (or an earlier run for the same report) already
+    # inserted the row: the idempotent path, not an error.
+    inserted: bool
+    attempt: int = 1
 
 
 class NotificationInput(_Model):
@@ -121,3 +145,4 @@ class NotificationInput(_Model):
 class NotificationOutput(_Model):
     idempotency_key: str
     status_code: int
+    attempt: int = 1
