@@ -1,0 +1,78 @@
+"""`send_notification`: POST `report.ready` to the webhook, at least once, deduplicable.
+
+A webhook call can succeed on the receiver and still look failed to us (timeout, worker
+killed before completing), so retries may deliver twice. That is unavoidable; what makes
+it harmless is the `Idempotency-Key` header, which is derived from the report alone and is
+therefore identical on every attempt, letting the receiver drop the repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from reference.activities.retry_after import parse_retry_after
+from reference.models import NotificationInput, NotificationOutput
+from reference.settings import WorkerSettings
+
+# Short enough that a hung receiver costs one attempt, not the activity's whole 15 s budget.
+REQUEST_TIMEOUT_SECONDS = 10.0
+
+
+def idempotency_key(report_id: str) -> str:
+    """Stable per business entity: the same report always yields the same key."""
+    return f"report-ready:{report_id}"
+
+
+class NotifyActivities:
+    """`key_for` is swappable only so variants.py can build its broken negative control."""
+
+    def __init__(
+        self, settings: WorkerSettings, *, key_for: Callable[[str], str] = idempotency_key
+    ) -> None:
+        self._url = settings.notify_url
+        self._key_for = key_for
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, request: NotificationInput) -> NotificationOutput:
+        if not self._url:
+            raise ApplicationError(
+                "STORMPROOF_NOTIFY_URL is not set, so the report notification has nowhere to "
+                "go. Set it in the worker's environment (export STORMPROOF_NOTIFY_URL="
+                "http://host:port/path) and restart the worker.",
+                type="NotificationNotConfigured",
+                non_retryable=True,
+            )
+        attempt = activity.info().attempt
+        key = self._key_for(request.report_id)
+        body = {
+            "event": "report.ready",
+            "report_id": request.report_id,
+            "workflow_id": request.workflow_id,
+            "pdf_path": request.pdf_path,
+            "status": str(request.status),
+            "attempt": attempt,
+        }
+        try:
+            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as client:
+                response = await client.post(self._url, json=body, headers={"Idempotency-Key": key})
+        except httpx.TransportError as exc:  # connect errors, timeouts, resets
+            raise ApplicationError(
+                f"webhook {self._url} unreachable: {type(exc).__name__}: {exc}",
+                type="NotificationUnreachable",
+            ) from exc
+
+        status = response.status_code
+        if 200 <= status < 300:
+            return NotificationOutput(idempotency_key=key, status_code=status, attempt=attempt)
+        detail = f"webhook {self._url} answered HTTP {status}: {response.text[:200]}"
+        if status >= 500 or status in {408, 429}:
+            raise ApplicationError(
+                detail,
+                type="NotificationFailed",
+                next_retry_delay=parse_retry_after(response.headers),
+            )
+        raise ApplicationError(detail, type="NotificationRejected", non_retryable=True)
