@@ -1,0 +1,178 @@
+"""`ReportWorkflow`: LLM -> PDF -> (optional human approval) -> metadata row -> webhook.
+
+Each step is its own activity with its own policy (policies.py), so a flaky webhook is
+retried without regenerating the report, and a restart resumes after the last completed
+step. The approval wait is a durable timer: it survives worker restarts and, under the
+time-skipping test server, a 24 h wait passes in milliseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, RetryState
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, ValidationError
+
+    from reference.models import (
+        ApprovalDecision,
+        CreatePdfInput,
+        CreatePdfOutput,
+        LlmCallInput,
+        LlmCallOutput,
+        NotificationInput,
+        NotificationOutput,
+        ReportProgress,
+        ReportRequest,
+        ReportResult,
+        ReportStatus,
+        ReportStep,
+        StoreMetadataInput,
+        StoreMetadataOutput,
+    )
+    from reference.workflows.policies import (
+        CREATE_PDF,
+        LLM_CALL,
+        SEND_NOTIFICATION,
+        STORE_REPORT_METADATA,
+        ActivityPolicy,
+    )
+    from reference.workflows.validation import check_file_stem, parse_request
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+@workflow.defn(name="ReportWorkflow")
+class ReportWorkflow:
+    def __init__(self) -> None:
+        self._step = ReportStep.LLM_CALL
+        self._completed: list[ReportStep] = []
+        self._attempts: dict[str, int] = {}
+        # The first valid approve/reject wins; later signals cannot flip a decision.
+        self._approved: bool | None = None
+        self._decision: ApprovalDecision | None = None
+
+    @workflow.run
+    async def run(self, request: Any) -> ReportResult:
+        report = parse_request(ReportRequest, request)
+        workflow_id = workflow.info().workflow_id
+        report_id = check_file_stem(report.report_id or workflow_id, "report id")
+
+        reply = await self._step_activity(
+            ReportStep.LLM_CALL,
+            LLM_CALL,
+            LlmCallInput(prompt=report.prompt, purpose="report", workflow_id=workflow_id),
+            LlmCallOutput,
+        )
+        pdf = await self._step_activity(
+            ReportStep.CREATE_PDF,
+            CREATE_PDF,
+            CreatePdfInput(report_id=report_id, text=reply.text),
+            CreatePdfOutput,
+        )
+
+        if report.require_approval:
+            self._step = ReportStep.AWAITING_APPROVAL
+            try:
+                await workflow.wait_condition(
+                    lambda: self._approved is not None,
+                    timeout=timedelta(seconds=report.approval_timeout_seconds),
+                )
+            except TimeoutError:
+                return self._finish(ReportStatus.TIMED_OUT, report_id, pdf.pdf_path)
+            self._completed.append(ReportStep.AWAITING_APPROVAL)
+            if not self._approved:
+                return self._finish(ReportStatus.REJECTED, report_id, pdf.pdf_path)
+
+        await self._step_activity(
+            ReportStep.STORE_REPORT_METADATA,
+            STORE_REPORT_METADATA,
+            StoreMetadataInput(report_id=report_id, workflow_id=workflow_id, pdf_path=pdf.pdf_path),
+            StoreMetadataOutput,
+        )
+        sent = await self._step_activity(
+            ReportStep.SEND_NOTIFICATION,
+            SEND_NOTIFICATION,
+            NotificationInput(
+                report_id=report_id,
+                workflow_id=workflow_id,
+                pdf_path=pdf.pdf_path,
+                status=ReportStatus.COMPLETED,
+            ),
+            NotificationOutput,
+        )
+        return self._finish(
+            ReportStatus.COMPLETED, report_id, pdf.pdf_path, notification_key=sent.idempotency_key
+        )
+
+    async def _step_activity(
+        self, step: ReportStep, policy: ActivityPolicy, arg: BaseModel, output: type[OutputT]
+    ) -> OutputT:
+        """Run one step's activity, keeping `progress` truthful on success and failure."""
+        self._step = step
+        try:
+            result = await workflow.execute_activity(
+                policy.name, arg, result_type=output, **policy.options()
+            )
+        except ActivityError as exc:
+            # The failure does not say which attempt it was; when the policy ran out we
+            # know it was the last one, otherwise at least one attempt was made.
+            exhausted = exc.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED
+            attempts = policy.retry.maximum_attempts if exhausted else 1
+            self._attempts[step.value] = max(attempts, self._attempts.get(step.value, 0))
+            raise
+        self._attempts[step.value] = getattr(result, "attempt", 1)
+        self._completed.append(step)
+        return result
+
+    def _finish(
+        self,
+        status: ReportStatus,
+        report_id: str,
+        pdf_path: str,
+        *,
+        notification_key: str | None = None,
+    ) -> ReportResult:
+        self._step = ReportStep(status.value)
+        if status == ReportStatus.COMPLETED:
+            self._completed.append(ReportStep.COMPLETED)
+        return ReportResult(
+            report_id=report_id,
+            workflow_id=workflow.info().workflow_id,
+            status=status,
+            pdf_path=pdf_path,
+            notification_key=notification_key,
+            reviewer=self._decision.reviewer if self._decision else None,
+        )
+
+    def _decide(self, approved: bool, raw: Any) -> None:
+        if self._approved is not None:
+            workflow.logger.info("ignoring a second approval decision: %r", raw)
+            return
+        try:
+            decision = ApprovalDecision.model_validate(raw)
+        except ValidationError as exc:
+            # A malformed signal must not fail the workflow task (it would retry forever);
+            # drop it loudly and keep waiting for a valid one.
+            workflow.logger.warning("ignoring invalid approval decision %r: %s", raw, exc)
+            return
+        self._approved, self._decision = approved, decision
+
+    @workflow.signal(name="approve")
+    def approve(self, decision: Any) -> None:
+        self._decide(True, decision)
+
+    @workflow.signal(name="reject")
+    def reject(self, decision: Any) -> None:
+        self._decide(False, decision)
+
+    @workflow.query(name="progress")
+    def progress(self) -> ReportProgress:
+        return ReportProgress(
+            step=self._step,
+            completed_steps=list(self._completed),
+            attempts=dict(self._attempts),
+        )
