@@ -1,0 +1,161 @@
+"""The reference worker process: `stormproof worker` or `python -m reference.worker`.
+
+Behaviour the suite checks (docs/CONTRACT.md section 6): it keeps retrying while Temporal
+is unreachable, logging why; it prints one line once polling; SIGTERM/SIGINT drain
+in-flight activities for up to GRACEFUL_SHUTDOWN then exit 0; a cancelled activity or a
+disconnecting client never ends the process. Configuration mistakes exit 2 with a message
+naming the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.worker import Worker
+
+from reference.activities import build_activities
+from reference.connection import (
+    ConnectionConfigError,
+    connect_with_retry,
+    describe,
+    load_connect_config,
+)
+from reference.settings import SettingsError, WorkerSettings, load_settings
+from reference.workflows import WORKFLOWS
+
+log = logging.getLogger("stormproof.worker")
+
+# Long enough for an in-flight webhook or database insert (10-15 s budgets) to mostly
+# finish; short enough that a supervisor's own kill timeout (often 30 s) is not reached.
+GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+
+ActivitiesFactory = Callable[[WorkerSettings], Sequence[Callable[..., Any]]]
+
+
+def _with_pydantic_converter(client: Client) -> Client:
+    """The same connection, but guaranteed to speak pydantic models on the wire."""
+    if client.data_converter.payload_converter_class is PydanticPayloadConverter:
+        return client
+    config = client.config()
+    config["data_converter"] = pydantic_data_converter
+    return Client(**config)
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    settings: WorkerSettings,
+    *,
+    activities: Sequence[Callable[..., Any]] | None = None,
+) -> Worker:
+    """A worker for every reference workflow and activity on `task_queue` (not started)."""
+    return Worker(
+        _with_pydantic_converter(client),
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=list(activities if activities is not None else build_activities(settings)),
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def serve(
+    settings: WorkerSettings,
+    *,
+    activities_factory: ActivitiesFactory = build_activities,
+    label: str = "stormproof-worker",
+    note: str = "",
+) -> int:
+    """Connect (retrying), poll until SIGTERM/SIGINT, drain, return the exit code.
+
+    The ready line always starts `stormproof-worker: polling task queue` so supervisors
+    can wait for it; `note` (a variant's warning) goes at its end.
+    """
+    config = load_connect_config()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    client = await connect_with_retry(config, stop=stop, who=label)
+    if client is None:
+        log.info("%s: told to stop before Temporal was reachable; exiting", label)
+        return 0
+
+    worker = build_worker(
+        client, settings.task_queue, settings, activities=activities_factory(settings)
+    )
+    running = asyncio.create_task(worker.run())
+    print(
+        f"{label}: polling task queue {settings.task_queue} on {describe(config)}{note}",
+        flush=True,
+    )
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if running in done:
+        stopping.cancel()
+        # The worker only stops on its own for a fatal error (e.g. the namespace is gone).
+        error = running.exception()
+        log.error("%s: worker stopped unexpectedly: %r", label, error)
+        return 1
+    log.info("%s: shutting down, draining for up to %s", label, GRACEFUL_SHUTDOWN)
+    await worker.shutdown()
+    if not running.cancelled() and running.exception() is not None:
+        log.warning("%s: worker ended with %r during shutdown", label, running.exception())
+    return 0
+
+
+def prepare(settings_overrides: dict[str, Any]) -> WorkerSettings:
+    """Load settings and create the artifact folder up front, so a bad path fails now."""
+    settings = load_settings(**settings_overrides)
+    try:
+        settings.artifact_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"STORMPROOF_ARTIFACT_DIR={str(settings.artifact_dir)!r} cannot be created: {exc}; "
+            "fix: point it at a writable directory"
+        ) from None
+    return settings
+
+
+def run(
+    argv: Sequence[str] | None,
+    *,
+    activities_factory: ActivitiesFactory = build_activities,
+    variant: str | None = None,
+    description: str = "Run the Stormproof reference worker.",
+) -> int:
+    """Shared command-line entry for the worker and its variants."""
+    label = "stormproof-worker"
+    note = f" (variant {variant}: BROKEN ON PURPOSE)" if variant else ""
+    parser = argparse.ArgumentParser(prog=label, description=description)
+    parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    overrides = {"task_queue": args.task_queue} if args.task_queue else {}
+    try:
+        settings = prepare(overrides)
+        return asyncio.run(
+            serve(settings, activities_factory=activities_factory, label=label, note=note)
+        )
+    except (SettingsError, ConnectionConfigError) as exc:
+        print(f"{label}: {exc}", file=sys.stderr)
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
