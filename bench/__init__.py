@@ -1,0 +1,1 @@
+"""Benchmarks whose results the README quotes; each module has a `main() -> int`."""
