@@ -1,0 +1,158 @@
+"""The checker on hand-written histories: each test names the broken worker it would catch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures.history import History, load
+from stormproof.checker import Delivery, LlmObservation, Snapshot, check
+
+TAG = "chaos-t1"
+
+
+def _report(h: History, wid: str, marker: str, *, result: str | None = "ok") -> None:
+    h.invoke("client", "start", wid, workflow="ReportWorkflow", marker=marker, report_id=wid)
+    h.ok("client", "start", wid)
+    h.invoke("client", "result", wid)
+    if result is not None:
+        h.record("client", result, "result", wid, status="completed")  # type: ignore[arg-type]
+
+
+def _story(h: History, wid: str, marker: str) -> None:
+    h.invoke("client", "start", wid, workflow="StoryWorkflow", marker=marker)
+    h.ok("client", "start", wid)
+    h.invoke("client", "result", wid)
+    h.ok("client", "result", wid)
+
+
+def _world(**overrides: object) -> Snapshot:
+    base: dict[str, object] = {
+        "tag": TAG,
+        "runs": {f"{TAG}-r1": ["run-a"], f"{TAG}-s1": ["run-b"]},
+        "attempts": {
+            f"{TAG}-r1": {"llm_call": 1, "create_pdf": 1},
+            f"{TAG}-s1": {"llm_call": 1},
+        },
+        "llm_calls": [LlmObservation(marker="m-r1", status=200), LlmObservation(marker="m-s1")],
+        "rows": [f"{TAG}-r1"],
+        "deliveries": [Delivery(report_id=f"{TAG}-r1", key="k1")],
+        "artifacts": [f"reports/{TAG}-r1.pdf", f"stories/{TAG}-s1.md"],
+    }
+    base.update(overrides)
+    return Snapshot(**base)  # type: ignore[arg-type]
+
+
+def _history(tmp_path: Path) -> History:
+    h = History(tmp_path / "history.jsonl")
+    _report(h, f"{TAG}-r1", "m-r1")
+    _story(h, f"{TAG}-s1", "m-s1")
+    return h
+
+
+def test_clean_run_is_valid(tmp_path: Path) -> None:
+    result = check(_history(tmp_path).ops, _world())
+    assert result.verdict == "valid", result.summary()
+    assert result.completed == 2 and result.lost_total == 0 and result.duplicated_total == 0
+
+
+def test_redelivery_with_same_key_is_not_a_duplicate(tmp_path: Path) -> None:
+    """The contract counts a redelivery with the same Idempotency-Key, it does not fail it."""
+    deliveries = [Delivery(report_id=f"{TAG}-r1", key="k1")] * 3
+    assert check(_history(tmp_path).ops, _world(deliveries=deliveries)).verdict == "valid"
+
+
+def test_non_idempotent_notify_is_duplicated(tmp_path: Path) -> None:
+    """Catches a worker that mints a new Idempotency-Key per attempt."""
+    deliveries = [
+        Delivery(report_id=f"{TAG}-r1", key="k1"),
+        Delivery(report_id=f"{TAG}-r1", key="k2"),
+    ]
+    result = check(_history(tmp_path).ops, _world(deliveries=deliveries))
+    assert result.verdict == "invalid"
+    assert result.duplicated["deliveries"] == 1
+
+
+def test_non_idempotent_insert_is_duplicated(tmp_path: Path) -> None:
+    """Catches a worker that INSERTs a metadata row on every attempt."""
+    result = check(_history(tmp_path).ops, _world(rows=[f"{TAG}-r1", f"{TAG}-r1"]))
+    assert result.duplicated["rows"] == 1 and result.verdict == "invalid"
+
+
+def test_second_run_for_one_id_is_duplicated(tmp_path: Path) -> None:
+    """Catches a client retry of an unknown-outcome start that allowed a duplicate id."""
+    runs = {f"{TAG}-r1": ["run-a", "run-c"], f"{TAG}-s1": ["run-b"]}
+    assert check(_history(tmp_path).ops, _world(runs=runs)).duplicated["runs"] == 1
+
+
+def test_accepted_but_never_completed_is_lost(tmp_path: Path) -> None:
+    """Catches a worker that drops a workflow after a crash (it stays open forever)."""
+    h = History(tmp_path / "h.jsonl")
+    _report(h, f"{TAG}-r1", "m-r1", result="info")
+    result = check(h.ops, _world(runs={f"{TAG}-r1": ["run-a"]}))
+    assert result.lost["runs"] == 1 and result.verdict == "invalid"
+
+
+def test_completed_without_row_or_delivery_loses_effects(tmp_path: Path) -> None:
+    """Catches a worker that reports success before its side effects are durable."""
+    result = check(_history(tmp_path).ops, _world(rows=[], deliveries=[]))
+    assert result.lost["rows"] == 1 and result.lost["deliveries"] == 1
+
+
+def test_unknown_start_counts_only_when_the_server_has_a_run(tmp_path: Path) -> None:
+    h = _history(tmp_path)
+    h.invoke("client", "start", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
+    h.info("client", "start", f"{TAG}-r2", error="deadline exceeded")
+    assert check(h.ops, _world()).verdict == "valid"  # never reached the server: not lost
+    runs = {f"{TAG}-r1": ["a"], f"{TAG}-s1": ["b"], f"{TAG}-r2": ["c"]}
+    result = check(h.ops, _world(runs=runs))
+    assert result.lost["runs"] == 1  # it did reach the server and nobody saw it finish
+
+
+def test_llm_calls_beyond_attempts_are_wasted(tmp_path: Path) -> None:
+    """Catches SDK-level retries: three HTTP calls inside one Temporal attempt."""
+    calls = [LlmObservation(marker="m-r1", status=500)] * 2 + [
+        LlmObservation(marker="m-r1", status=200),
+        LlmObservation(marker="m-s1", status=200),
+    ]
+    result = check(_history(tmp_path).ops, _world(llm_calls=calls))
+    assert result.wasted_llm_calls == 2 and result.verdict == "invalid"
+    attempts = {f"{TAG}-r1": {"llm_call": 3}, f"{TAG}-s1": {"llm_call": 1}}
+    assert check(_history(tmp_path).ops, _world(llm_calls=calls, attempts=attempts)).verdict == (
+        "valid"
+    )
+
+
+def test_effects_nobody_asked_for_are_unexpected(tmp_path: Path) -> None:
+    """Catches a worker that acts on a workflow id it invented (or a stale replay)."""
+    result = check(
+        _history(tmp_path).ops,
+        _world(
+            rows=[f"{TAG}-r1", f"{TAG}-zz"],
+            llm_calls=[
+                LlmObservation(marker="m-r1"),
+                LlmObservation(marker="m-s1"),
+                LlmObservation(marker="m-x", prompt_tagged=True),
+            ],
+        ),
+    )
+    assert result.unexpected["rows"] == 1 and result.unexpected["llm_calls"] == 1
+
+
+def test_unreadable_effect_makes_the_verdict_unknown(tmp_path: Path) -> None:
+    assert check(_history(tmp_path).ops, _world(rows=None)).verdict == "unknown"
+
+
+def test_recovery_is_heal_to_next_step(tmp_path: Path) -> None:
+    h = _history(tmp_path)
+    h.ok("nemesis", "fault", at=100.0, fault="link")
+    h.ok("nemesis", "heal", at=110.0)
+    for t in (105.0, 113.5, 120.0):
+        h.ok("observer", "step", at=t)
+    result = check(h.ops, _world())
+    assert result.recovery_seconds == [3.5] and result.faults_injected == 1
+
+
+def test_history_round_trips_through_its_file(tmp_path: Path) -> None:
+    h = _history(tmp_path)
+    h.close()
+    assert load(h.path) == h.ops
