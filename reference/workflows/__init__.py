@@ -7,5 +7,7 @@ from reference.workflows.report import ReportWorkflow
 from reference.workflows.story import StoryWorkflow
 
 WORKFLOWS = [PingWorkflow, StoryWorkflow, ReportWorkflow]
+# What replay checks load by default (`--workflows reference.workflows:ALL_WORKFLOWS`).
+ALL_WORKFLOWS = WORKFLOWS
 
-__all__ = ["WORKFLOWS", "PingWorkflow", "ReportWorkflow", "StoryWorkflow"]
+__all__ = ["ALL_WORKFLOWS", "WORKFLOWS", "PingWorkflow", "ReportWorkflow", "StoryWorkflow"]
