@@ -1,0 +1,102 @@
+"""The HTTP API's boundary: its settings and every request and response body.
+
+Request bodies are the workflows' own input models (reference/models.py), so the API
+rejects with 422 exactly what the workflow would reject, before anything is started.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reference.temporal_link import LinkStatus
+
+WorkflowKind = Literal["story", "report"]
+WORKFLOW_TYPES: dict[str, str] = {"story": "StoryWorkflow", "report": "ReportWorkflow"}
+
+_FIXES: dict[str, str] = {
+    "STORMPROOF_TASK_QUEUE": "set it to the task queue your worker polls, e.g. stormproof",
+    "STORMPROOF_API_HOST": "set it to an address to bind, e.g. 127.0.0.1",
+    "STORMPROOF_API_PORT": "set it to a TCP port between 1 and 65535, e.g. 8000",
+    "STORMPROOF_API_START_TIMEOUT_SECONDS": "set it to seconds between 0.1 and 30, e.g. 3",
+    "STORMPROOF_API_MAX_BACKOFF_SECONDS": "set it to seconds between 0.1 and 60, e.g. 1",
+}
+
+
+class ApiSettingsError(Exception):
+    """The environment holds a value the API cannot use; the message says how to fix it."""
+
+
+class ApiSettings(BaseSettings):
+    """The API's own settings; Temporal's come from envconfig (reference/connection.py)."""
+
+    model_config = SettingsConfigDict(
+        env_ignore_empty=True, populate_by_name=True, extra="ignore", frozen=True
+    )
+
+    task_queue: str = Field("stormproof", min_length=1, validation_alias="STORMPROOF_TASK_QUEUE")
+    host: str = Field("127.0.0.1", min_length=1, validation_alias="STORMPROOF_API_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="STORMPROOF_API_PORT")
+    # A start that has not been acknowledged by then is answered 503: the client retries
+    # with its Idempotency-Key rather than hanging on a server that may never answer.
+    start_timeout_seconds: float = Field(
+        3.0, ge=0.1, le=30, validation_alias="STORMPROOF_API_START_TIMEOUT_SECONDS"
+    )
+    # Probe backoff ceiling while Temporal is down. 1 s keeps "accepts work within 1 s of
+    # Temporal being back" true even without a submission to wake the prober.
+    max_backoff_seconds: float = Field(
+        1.0, ge=0.1, le=60, validation_alias="STORMPROOF_API_MAX_BACKOFF_SECONDS"
+    )
+
+
+def load_api_settings(**overrides: Any) -> ApiSettings:
+    """Read the environment (plus explicit overrides) or raise ApiSettingsError."""
+    try:
+        return ApiSettings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            fix = _FIXES.get(name, "check the value")
+            lines.append(f"{name}={error.get('input')!r}: {error['msg']}; fix: {fix}")
+        raise ApiSettingsError("invalid API settings:\n  " + "\n  ".join(lines)) from None
+
+
+class Submitted(BaseModel):
+    """202 for a new workflow, 200 when the Idempotency-Key already started one."""
+
+    workflow_id: str
+    kind: WorkflowKind
+    duplicate: bool = Field(description="true when this key had already started the workflow")
+    status_url: str
+
+
+class Unavailable(BaseModel):
+    """503: nothing was started (or, after a timeout, retry with the same key to find out)."""
+
+    error: Literal["temporal_unavailable"] = "temporal_unavailable"
+    message: str
+    state: str
+    retry_after_seconds: int
+
+
+class WorkflowView(BaseModel):
+    """GET /api/workflows/{id}: Temporal's status, and the result or failure when closed."""
+
+    workflow_id: str
+    workflow_type: str
+    status: str
+    result: Any | None = None
+    failure: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    reason: str | None
+    temporal: LinkStatus
