@@ -1,0 +1,77 @@
+"""Retry budgets are Temporal's, and only Temporal's: an LLM that always fails is called
+exactly as often as the policy allows (3), and a PDF step that always fails is attempted
+exactly twice. A worker whose LLM SDK retries on its own multiplies the calls."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowFailureError
+
+from fixtures.fake_llm import ServerError
+from fixtures.judge import Judge, Run, failure_messages
+from fixtures.worker import WorkerProcess
+from fixtures.world import WorkerFactory
+from suites.conformance.checks import (
+    activity_attempts,
+    assert_llm_calls,
+    assert_no_notification,
+    assert_no_row,
+)
+
+LLM_MAX_ATTEMPTS = 3
+PDF_MAX_ATTEMPTS = 2
+
+
+async def run_report_against_broken_llm(judge: Judge, worker: WorkerProcess) -> Run:
+    run = await judge.start_report(worker, llm_faults=[ServerError(times=50)])
+    with pytest.raises(WorkflowFailureError):
+        await run.result()
+    return run
+
+
+def check_llm_budget(judge: Judge, run: Run) -> None:
+    assert_llm_calls(
+        judge, run, LLM_MAX_ATTEMPTS, "three Temporal attempts, each exactly one HTTP request"
+    )
+
+
+@pytest.mark.time_skipping
+async def test_llm_retries_stop_at_the_policy(judge: Judge, worker: WorkerProcess):
+    run = await run_report_against_broken_llm(judge, worker)
+    check_llm_budget(judge, run)
+    assert await activity_attempts(run.handle, "llm_call") == LLM_MAX_ATTEMPTS
+    assert_no_row(judge, run)
+    assert_no_notification(judge, run)
+
+
+@pytest.mark.time_skipping
+@pytest.mark.worker_process
+async def test_pdf_retries_stop_at_the_policy(judge: Judge, worker_factory: WorkerFactory):
+    worker = await worker_factory.start("worker-unwritable-reports")
+    # The world refuses PDFs: `reports` is a file where the worker needs a folder.
+    (worker.artifact_dir / "reports").write_text("not a folder")
+    run = await judge.start_report(worker)
+    with pytest.raises(WorkflowFailureError) as failure:
+        await run.result()
+
+    assert await activity_attempts(run.handle, "create_pdf") == PDF_MAX_ATTEMPTS, failure_messages(
+        failure.value
+    )
+    assert_llm_calls(judge, run, 1, "the LLM step succeeded once and is not repeated")
+    assert_no_row(judge, run)
+    assert_no_notification(judge, run)
+
+
+@pytest.mark.time_skipping
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_sdk_retries_stacked_on_temporal(
+    judge: Judge, worker_factory: WorkerFactory
+):
+    broken = await worker_factory.start(
+        "variant-sdk-retries",
+        argv=[*worker_factory.python_module("reference.variants"), "sdk_retries"],
+    )
+    run = await run_report_against_broken_llm(judge, broken)
+    with pytest.raises(AssertionError, match="expected 3 LLM call"):
+        check_llm_budget(judge, run)
