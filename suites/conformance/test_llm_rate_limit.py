@@ -55,10 +55,7 @@ async def test_rate_limited_twice_then_succeeds(judge: Judge, worker: WorkerProc
 @pytest.mark.worker_process
 @pytest.mark.negative_control
 async def test_negative_control_worker_ignoring_retry_after(judge: Judge, worker_factory):
-    broken = await worker_factory.start(
-        "variant-ignores-retry-after",
-        argv=[*worker_factory.python_module("reference.variants"), "ignores_retry_after"],
-    )
+    broken = await worker_factory.start_variant("ignores_retry_after")
     run = await judge.start_report(
         broken, llm_faults=[RateLimit(retry_after=RETRY_AFTER_SECONDS, times=2)]
     )

@@ -56,10 +56,7 @@ async def test_retry_after_delivered_effect_stays_single(judge: Judge, worker: W
 @pytest.mark.worker_process
 @pytest.mark.negative_control
 async def test_negative_control_fresh_key_per_attempt(judge: Judge, worker_factory: WorkerFactory):
-    broken = await worker_factory.start(
-        "variant-non-idempotent-notify",
-        argv=[*worker_factory.python_module("reference.variants"), "non_idempotent_notify"],
-    )
+    broken = await worker_factory.start_variant("non_idempotent_notify")
     run = await deliver_then_fail(judge, broken)
     with pytest.raises(AssertionError, match="expected one notification effect"):
         assert_one_notification(judge, run)

@@ -68,10 +68,7 @@ async def test_pdf_retries_stop_at_the_policy(judge: Judge, worker_factory: Work
 async def test_negative_control_sdk_retries_stacked_on_temporal(
     judge: Judge, worker_factory: WorkerFactory
 ):
-    broken = await worker_factory.start(
-        "variant-sdk-retries",
-        argv=[*worker_factory.python_module("reference.variants"), "sdk_retries"],
-    )
+    broken = await worker_factory.start_variant("sdk_retries")
     run = await run_report_against_broken_llm(judge, broken)
     with pytest.raises(AssertionError, match="expected 3 LLM call"):
         check_llm_budget(judge, run)
