@@ -1,0 +1,226 @@
+"""One chaos test's world: its proxies, workers, history, workload and the final check.
+
+The worker reaches Temporal, the LLM, PostgreSQL and the sink only through Toxiproxy
+proxies of this run; the judge talks to Temporal directly (or, for the unknown-outcome
+start, through a proxy of its own). Everything the run creates is undone in close():
+toxics removed, proxies deleted, workers stopped, storms cleared, the sink back up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+
+from fixtures.fake_llm import FakeLlm
+from fixtures.history import History
+from fixtures.postgres import PostgresCluster
+from fixtures.sink import NotificationSink
+from fixtures.temporal import DevServer
+from fixtures.toxiproxy import Proxy, ToxiproxyServer
+from fixtures.wait import LogSource, wait_for
+from fixtures.worker import WorkerProcess, WorldEndpoints
+from fixtures.world import FAKE_LLM_KEY
+from stormproof.checker import CheckResult, Snapshot, check
+from suites.chaos import observe
+from suites.chaos.nemesis import Nemesis
+from suites.chaos.workload import Workload
+
+LINKS = ("temporal", "llm", "postgres", "sink")
+
+
+@dataclass
+class ChaosWorld:
+    """The per-process servers every chaos test shares (each test uses its own queue/tag)."""
+
+    temporal: DevServer
+    toxiproxy: ToxiproxyServer
+    postgres: PostgresCluster
+    fake_llm: FakeLlm
+    sink: NotificationSink
+    client: Client
+    worker_argv: list[str]
+    seed: int
+
+
+class ChaosRun:
+    def __init__(self, world: ChaosWorld, tmp: Path, tag: str, fault: str, test_id: str):
+        self.world, self.tmp, self.tag, self.fault = world, tmp, tag, fault
+        self.rng = random.Random(f"{world.seed}:{test_id}")
+        self.history = History(tmp / "history.jsonl")
+        self.task_queue = f"{tag}-q"
+        self.proxies: dict[str, Proxy] = {}
+        self.workers: list[WorkerProcess] = []
+        self.nemeses: list[Nemesis] = []
+        self.result: CheckResult | None = None
+        self.workload = Workload(world.client, self.task_queue, self.history, tag)
+        self.artifact_dir = tmp / "artifacts"
+
+    @property
+    def toxiproxy(self):  # -> ToxiproxyClient
+        return self.world.toxiproxy.client
+
+    def link(self, name: str) -> str:
+        """The Toxiproxy name of this run's proxy for `name` (temporal, llm, judge, ...)."""
+        return self.proxies[name].name
+
+    def open_links(self) -> None:
+        upstreams = {
+            "temporal": self.world.temporal.address,
+            "llm": f"127.0.0.1:{self.world.fake_llm.port}",
+            "postgres": f"127.0.0.1:{self.world.postgres.port}",
+            "sink": f"127.0.0.1:{self.world.sink.port}",
+            "judge": self.world.temporal.address,
+        }
+        for name, upstream in upstreams.items():
+            self.proxies[name] = self.toxiproxy.create(f"{self.tag}-{name}", upstream)
+
+    def endpoints(self) -> WorldEndpoints:
+        p = self.proxies
+        return WorldEndpoints(
+            temporal_address=p["temporal"].address,
+            namespace="default",
+            llm_base_url=f"http://{p['llm'].address}/v1",
+            llm_api_key=FAKE_LLM_KEY,
+            notify_url=self.world.sink.url.replace(
+                f"127.0.0.1:{self.world.sink.port}", p["sink"].address
+            ),
+            database_url=self.world.postgres.url.replace(
+                f":{self.world.postgres.port}/", f":{p['postgres'].port}/"
+            ),
+            artifact_dir=self.artifact_dir,
+        )
+
+    async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
+        """A worker on this run's queue, ready once a PingWorkflow round-trips through it."""
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        worker = WorkerProcess(
+            argv or self.world.worker_argv,
+            self.endpoints(),
+            task_queue=self.task_queue,
+            log_dir=self.tmp,
+            name=f"worker{len(self.workers) + 1}",
+        )
+        self.workers.append(worker.start())
+        await worker.wait_ready(self.world.client, timeout=60)
+        return worker
+
+    @property
+    def worker(self) -> WorkerProcess:
+        return self.workers[-1]
+
+    def logs(self) -> dict[str, LogSource]:
+        logs: dict[str, LogSource] = {"temporal": self.world.temporal.process.log_path}
+        for w in self.workers:
+            logs[w.process.name] = w.process.log_path
+        logs["history"] = lambda: self.history.tail(30)
+        return logs
+
+    # --- faults -----------------------------------------------------------------------
+
+    async def inject(self, nemesis: Nemesis) -> None:
+        self.nemeses.append(nemesis)
+        self.history.invoke("nemesis", "fault", **nemesis.describe())
+        await nemesis.inject()
+        self.history.ok("nemesis", "fault", **nemesis.describe())
+
+    async def heal(self, nemesis: Nemesis) -> None:
+        self.history.invoke("nemesis", "heal", fault=nemesis.name)
+        await nemesis.heal()
+        self.history.ok("nemesis", "heal", fault=nemesis.name)
+
+    @contextlib.asynccontextmanager
+    async def faulted(self, nemesis: Nemesis) -> AsyncIterator[Nemesis]:
+        await self.inject(nemesis)
+        try:
+            yield nemesis
+        finally:
+            await self.heal(nemesis)
+
+    async def hold(self, seconds: float) -> None:
+        """Keep a fault in place for its stated duration."""
+        await asyncio.sleep(seconds)  # wait-ok: fault duration
+
+    async def wait_llm_in_flight(self, marker: str, timeout: float = 30) -> None:
+        """Wait until the fake LLM holds an unanswered request for `marker`."""
+        await wait_for(
+            lambda: any(c.status is None for c in self.world.fake_llm.calls_for(marker)),
+            what=f"an LLM request in flight for {marker}",
+            timeout=timeout,
+            logs=self.logs(),
+        )
+
+    # --- the end ------------------------------------------------------------------------
+
+    async def finish(self, timeout: float) -> CheckResult:
+        """Await the workload, observe the world, check; the result goes to the report."""
+        await self.workload.finish(timeout=timeout)
+        self.result = await self.check()
+        return self.result
+
+    async def check(self) -> CheckResult:
+        client, tag = self.world.client, self.tag
+        started = {p.workflow_id: p for p in self.workload.planned}
+        accepted = {p.workflow_id for p in self.workload.accepted}
+        runs: dict[str, list[str]] = {}
+        attempts: dict[str, dict[str, int]] = {}
+        for wid in started:
+            runs[wid] = await observe.runs_of(client, wid, expect=wid in accepted)
+            if runs[wid]:
+                attempts[wid] = await observe.steps_and_attempts(client, wid, self.history)
+        snapshot = Snapshot(
+            tag=tag,
+            runs=runs,
+            attempts=attempts,
+            llm_calls=observe.llm_calls(
+                self.world.fake_llm, tag, {p.marker for p in started.values()}
+            ),
+            rows=observe.rows(self.world.postgres.url, tag),
+            deliveries=observe.deliveries(self.world.sink, tag),
+            artifacts=observe.artifacts(self.artifact_dir),
+        )
+        (self.tmp / "snapshot.json").write_text(snapshot.model_dump_json(indent=1))
+        self.result = check(self.history.ops, snapshot)
+        (self.tmp / "check.json").write_text(self.result.model_dump_json(indent=1))
+        return self.result
+
+    def assert_exactly_once(self, result: CheckResult | None = None) -> CheckResult:
+        result = result or self.result
+        assert result is not None, "finish() was never called"
+        detail = f"{result.summary()}\nhistory: {self.history.path}"
+        assert result.lost_total == 0, f"lost workflows or effects: {detail}"
+        assert result.duplicated_total == 0, f"duplicated effects: {detail}"
+        assert result.wasted_llm_calls == 0, f"wasted LLM calls: {detail}"
+        assert result.verdict == "valid", f"verdict {result.verdict}: {detail}"
+        return result
+
+    async def close(self) -> None:
+        for nemesis in reversed(self.nemeses):
+            with contextlib.suppress(Exception):
+                await nemesis.heal()
+        for worker in self.workers:
+            worker.stop(grace=5)
+        for proxy in self.proxies.values():
+            with contextlib.suppress(Exception):
+                self.toxiproxy.delete(proxy.name)
+        self.world.fake_llm.clear()
+        self.world.sink.set_down(False)
+        self.history.close()
+
+    def record(self) -> dict[str, Any]:
+        """What the chaos report keeps of this run."""
+        return {
+            "fault": self.fault,
+            "tag": self.tag,
+            "seed": self.world.seed,
+            "history": str(self.history.path),
+            "result": self.result.model_dump() if self.result else None,
+            "recorded_at": time.time(),
+        }

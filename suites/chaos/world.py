@@ -1,0 +1,75 @@
+"""Chaos fixtures (a plugin module, registered in fixtures/plugin.py; no conftest needed).
+
+`chaos_world` is per pytest process: a Temporal dev server with a persisted db file (so a
+SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a PostgreSQL
+cluster, plus the session's fake LLM and sink. `chaos` is per test: its own proxies, task
+queue, tag, history and workers, torn down whatever happens, and its record handed to
+the chaos report (fixtures/chaos_report.py) through the test item's user_properties,
+which pytest-xdist carries from its workers to the controller.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from fixtures.chaos_report import HISTORY_KEY, PROPERTY
+from fixtures.config import SuiteConfig
+from fixtures.fake_llm import FakeLlm
+from fixtures.postgres import PostgresCluster
+from fixtures.sink import NotificationSink
+from fixtures.temporal import DevServer
+from fixtures.toxiproxy import ToxiproxyServer
+from suites.chaos.run import ChaosRun, ChaosWorld
+
+
+@pytest.fixture(scope="session")
+async def chaos_world(
+    suite_config: SuiteConfig,
+    session_dir: Path,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+) -> AsyncIterator[ChaosWorld]:
+    toxiproxy = ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url).start()
+    postgres = PostgresCluster(log_dir=session_dir, name="chaos-postgres")
+    temporal = DevServer(session_dir / "chaos-temporal")
+    try:
+        postgres.start()
+        await temporal.start()
+        client = await Client.connect(temporal.address, namespace="default")
+        yield ChaosWorld(
+            temporal=temporal,
+            toxiproxy=toxiproxy,
+            postgres=postgres,
+            fake_llm=fake_llm,
+            sink=sink,
+            client=client,
+            worker_argv=suite_config.worker_argv,
+            seed=suite_config.chaos_seed,
+        )
+    finally:
+        temporal.stop()
+        postgres.close()
+        toxiproxy.stop()
+
+
+@pytest.fixture
+async def chaos(
+    chaos_world: ChaosWorld, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[ChaosRun]:
+    """A run with its proxies open; the test starts workers, workload and faults."""
+    marker = request.node.get_closest_marker("chaos")
+    fault = (marker.kwargs.get("fault") if marker else None) or request.node.name
+    tag = f"ch{uuid.uuid4().hex[:8]}"
+    run = ChaosRun(chaos_world, tmp_path, tag, fault, request.node.nodeid)
+    request.node.stash[HISTORY_KEY] = run.history.path
+    run.open_links()
+    try:
+        yield run
+    finally:
+        await run.close()
+        request.node.user_properties.append((PROPERTY, run.record()))
