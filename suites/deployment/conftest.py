@@ -1,0 +1,68 @@
+"""Fixtures of the deployment suite: the dev server behind real nginx ingresses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.certs import TestPki, make_pki
+from fixtures.fake_llm import FakeLlm
+from fixtures.sink import NotificationSink
+from fixtures.worker import WorkerProcess
+from suites.deployment.world import Deployment, start_deployment, start_reference_worker
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+async def deployment(
+    pki: TestPki, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Deployment]:
+    async for world in start_deployment(pki, tmp_path_factory.mktemp("deployment")):
+        yield world
+
+
+@pytest.fixture(scope="session")
+async def deployed_worker(
+    deployment: Deployment,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[WorkerProcess]:
+    """A healthy reference worker reaching Temporal through the TLS ingress."""
+    worker = await start_reference_worker(
+        deployment,
+        tmp_path_factory.mktemp("deployed-worker"),
+        llm_base_url=fake_llm.base_url,
+        llm_api_key="sk-stormproof-fake",
+        notify_url=sink.url,
+        name="deployed-worker",
+    )
+    try:
+        yield worker
+    finally:
+        worker.stop(grace=5)
+
+
+@pytest.fixture
+async def keyless_worker(
+    deployment: Deployment, fake_llm: FakeLlm, sink: NotificationSink, tmp_path: Path
+) -> AsyncIterator[WorkerProcess]:
+    """The same worker deployed without OPENAI_API_KEY: the LLM check must name it."""
+    worker = await start_reference_worker(
+        deployment,
+        tmp_path,
+        llm_base_url=fake_llm.base_url,
+        llm_api_key=None,
+        notify_url=sink.url,
+        name="keyless-worker",
+    )
+    try:
+        yield worker
+    finally:
+        worker.stop(grace=5)
