@@ -1,0 +1,171 @@
+"""A throwaway world for recording histories: dev server, fake LLM, sink, in-process worker.
+
+Recording is the reference's own tool, so it runs the reference worker in this process
+(`workflows` can swap in another version of the workflow code, which the workflow.patched
+test uses to record a v2 history). Everything listens on loopback only and is torn down
+when the context exits, including the dev server's process group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from fixtures.fake_llm import FakeLlm
+from fixtures.sink import NotificationSink
+from fixtures.temporal import DevServer
+from fixtures.wait import wait_for
+from reference.activities import build_activities
+from reference.settings import load_settings
+from reference.workflows import ALL_WORKFLOWS
+from stormproof.scenarios import Scenario
+
+TASK_QUEUE = "stormproof-replay"
+IDENTITY = "stormproof-recorder"
+FAKE_KEY = "sk-stormproof-fake"
+# The slowest scenario waits out one 1 s retry or the 2 s approval timer; a minute means
+# something is wrong, and the error then says which scenario and what it was waiting for.
+RUN_DEADLINE_SECONDS = 60.0
+REVIEWER = {"reviewer": "replay-reviewer", "comment": None}
+# A workflow task that timed out or failed (a slow first task on a loaded machine) is
+# noise, not the code's behaviour: that run is recorded again rather than committed.
+NOISE_EVENTS = ("EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT", "EVENT_TYPE_WORKFLOW_TASK_FAILED")
+ATTEMPTS = 3
+_NOISE_TYPES = {EventType.Value(name) for name in NOISE_EVENTS}
+log = logging.getLogger("stormproof.record")
+
+
+class RecordingWorld:
+    """Owns the servers and the worker; `run(scenario)` returns that run's raw history."""
+
+    def __init__(self, workdir: Path, workflows: Sequence[type] | None = None) -> None:
+        self.workdir = workdir
+        self.workflows = list(workflows or ALL_WORKFLOWS)
+        self.server = DevServer(workdir / "temporal")
+        self.fake_llm = FakeLlm()
+        self.sink = NotificationSink()
+        self.artifact_dir = workdir / "artifacts"
+        self._client: Client | None = None
+
+    @property
+    def client(self) -> Client:
+        assert self._client is not None, "use RecordingWorld as `async with`"
+        return self._client
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[RecordingWorld]:
+        with self.fake_llm, self.sink:
+            await self.server.start()
+            try:
+                self._client = await Client.connect(
+                    self.server.address,
+                    namespace="default",
+                    data_converter=pydantic_data_converter,
+                    identity=IDENTITY,
+                )
+                async with self._worker():
+                    yield self
+            finally:
+                self.server.stop()
+
+    def _worker(self) -> Worker:
+        settings = load_settings(
+            task_queue=TASK_QUEUE,
+            openai_base_url=self.fake_llm.base_url,
+            openai_api_key=FAKE_KEY,
+            llm_model="gpt-4o-mini",
+            llm_timeout_seconds=10.0,
+            notify_url=self.sink.url,
+            database_url_raw=f"sqlite:///{self.workdir / 'metadata.db'}",
+            artifact_dir=self.artifact_dir,
+        )
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        return Worker(
+            self.client,
+            task_queue=TASK_QUEUE,
+            workflows=self.workflows,
+            activities=build_activities(settings),
+            identity=IDENTITY,
+        )
+
+    async def start(self, scenario: Scenario) -> WorkflowHandle[Any, Any]:
+        """Script the world's faults, then start the run (faults first so none is missed)."""
+        if scenario.llm_faults:
+            self.fake_llm.script(scenario.marker, scenario.llm_faults)
+        if scenario.sink_faults:
+            self.sink.script(scenario.workflow_id, scenario.sink_faults)
+        args: list[Any] = [] if scenario.workflow == "PingWorkflow" else [scenario.workflow_input()]
+        return await self.client.start_workflow(
+            scenario.workflow, args=args, id=scenario.workflow_id, task_queue=TASK_QUEUE
+        )
+
+    async def warm_up(self) -> None:
+        """One ping round trip first: the worker polls and its sandbox has imported."""
+        handle = await self.client.start_workflow(
+            "PingWorkflow", id="replay-warm-up", task_queue=TASK_QUEUE
+        )
+        await asyncio.wait_for(handle.result(), timeout=RUN_DEADLINE_SECONDS)
+
+    async def run(self, scenario: Scenario) -> WorkflowHistory:
+        """`scenario`'s history, re-run if a workflow task timed out or failed on the way."""
+        noise: list[str] = []
+        for _ in range(ATTEMPTS):
+            history = await self.run_once(scenario)
+            noise = [e.event_type for e in history.events if e.event_type in _NOISE_TYPES]
+            if not noise:
+                return history
+            log.warning("%s: history has %s; recording it again", scenario.key, noise)
+        raise RuntimeError(
+            f"{scenario.key}: every one of {ATTEMPTS} recordings had workflow task "
+            f"timeouts or failures ({noise}); the machine may be overloaded"
+        )
+
+    async def run_once(self, scenario: Scenario) -> WorkflowHistory:
+        """Run `scenario` to completion and return its history as the server holds it."""
+        handle = await self.start(scenario)
+        if scenario.decision is not None:
+            await self._await_step(handle, "awaiting_approval", scenario)
+            await handle.signal(scenario.decision, REVIEWER)
+        try:
+            await asyncio.wait_for(handle.result(), timeout=RUN_DEADLINE_SECONDS)
+        except TimeoutError:
+            raise RuntimeError(
+                f"scenario {scenario.key} did not finish within {RUN_DEADLINE_SECONDS:.0f}s; "
+                f"dev server log:\n{self.server.log()}"
+            ) from None
+        return await handle.fetch_history()
+
+    async def _await_step(self, handle: WorkflowHandle[Any, Any], step: str, s: Scenario) -> None:
+        """Signal only once the timer is started, so the signal's place in history is fixed."""
+
+        async def reached() -> bool:
+            progress = await handle.query("progress")
+            return dict(progress).get("step") == step
+
+        await wait_for(
+            reached,
+            what=f"{s.key} to reach step {step!r}",
+            timeout=RUN_DEADLINE_SECONDS,
+            interval=0.05,
+            logs={"dev server": self.server.log},
+        )
+
+
+async def record(
+    scenarios: Sequence[Scenario], workdir: Path, workflows: Sequence[type] | None = None
+) -> dict[str, WorkflowHistory]:
+    """Every scenario's raw history, keyed `Workflow/name`, all recorded concurrently."""
+    world = RecordingWorld(workdir, workflows)
+    async with world.running():
+        await world.warm_up()
+        histories = await asyncio.gather(*(world.run(s) for s in scenarios))
+    return {s.key: h for s, h in zip(scenarios, histories, strict=True)}

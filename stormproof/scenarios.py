@@ -1,0 +1,110 @@
+"""The scenarios whose histories are committed under suites/replay/histories/.
+
+Each scenario is one workflow run through one path of its code: the paths a code change
+can break for workflows already running. Everything that ends up in a history is fixed
+here (workflow id, prompt, faults, signal), so recording twice gives the same history
+after scrubbing, which is what lets the guard test compare a fresh recording with the
+committed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fixtures.fake_llm import Fault, RateLimit, tag
+from fixtures.sink import SinkFault, SinkStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORIES_DIR = ROOT / "suites" / "replay" / "histories"
+
+# Short enough that recording the timed-out path takes seconds; the timer's duration is
+# part of the history, so the committed file shows 2 s rather than the default 24 h.
+APPROVAL_TIMEOUT_SECONDS = 2.0
+
+WorkflowType = Literal["PingWorkflow", "StoryWorkflow", "ReportWorkflow"]
+Decision = Literal["approve", "reject"]
+
+
+class Scenario(BaseModel):
+    """One recorded run: which workflow, its input, the world's faults and the signal."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    workflow: WorkflowType
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    topic: str = "Summarise the quarterly incident review."
+    fields: dict[str, Any] = Field(default_factory=dict, description="extra input fields")
+    llm_faults: tuple[Fault, ...] = ()
+    sink_faults: tuple[SinkFault, ...] = ()
+    decision: Decision | None = Field(None, description="signal sent once awaiting approval")
+
+    @property
+    def key(self) -> str:
+        return f"{self.workflow}/{self.name}"
+
+    @property
+    def workflow_id(self) -> str:
+        """Fixed, so payloads (report id, paths, idempotency key) are the same every time."""
+        return f"replay-{self.workflow.removesuffix('Workflow').lower()}-{self.name}"
+
+    @property
+    def marker(self) -> str:
+        """A fixed fake-LLM marker, so the prompt and therefore the reply never change."""
+        return "sp-" + hashlib.sha256(self.key.encode()).hexdigest()[:12]
+
+    @property
+    def prompt(self) -> str:
+        return tag(self.marker, self.topic)
+
+    def workflow_input(self) -> dict[str, Any] | None:
+        if self.workflow == "PingWorkflow":
+            return None
+        if self.workflow == "StoryWorkflow":
+            return {"prompt": self.prompt, "title": None, **self.fields}
+        return {"prompt": self.prompt, **self.fields}
+
+    def path(self, root: Path = HISTORIES_DIR) -> Path:
+        return root / self.workflow / f"{self.name}.json"
+
+
+_STORY = "Write a short story about a lighthouse keeper."
+# Approved and rejected runs get a long timer so a slow machine cannot time them out before
+# the signal arrives; only the timed-out run uses the short one.
+_APPROVAL = {"require_approval": True, "approval_timeout_seconds": 600.0}
+_TIMEOUT = {"require_approval": True, "approval_timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(workflow="PingWorkflow", name="happy_path"),
+    Scenario(workflow="StoryWorkflow", name="happy_path", topic=_STORY),
+    Scenario(
+        workflow="StoryWorkflow",
+        name="llm_retries",
+        topic=_STORY,
+        llm_faults=(RateLimit(retry_after=1),),
+    ),
+    Scenario(workflow="ReportWorkflow", name="happy_path"),
+    Scenario(workflow="ReportWorkflow", name="llm_retries", llm_faults=(RateLimit(retry_after=1),)),
+    Scenario(
+        workflow="ReportWorkflow", name="notification_retry", sink_faults=(SinkStatus(code=503),)
+    ),
+    Scenario(
+        workflow="ReportWorkflow", name="approval_approved", fields=_APPROVAL, decision="approve"
+    ),
+    Scenario(
+        workflow="ReportWorkflow", name="approval_rejected", fields=_APPROVAL, decision="reject"
+    ),
+    Scenario(workflow="ReportWorkflow", name="approval_timed_out", fields=_TIMEOUT),
+)
+
+
+def by_key(key: str) -> Scenario:
+    """The scenario `Workflow/name`, or a KeyError listing the known ones."""
+    for scenario in SCENARIOS:
+        if scenario.key == key:
+            return scenario
+    known = ", ".join(s.key for s in SCENARIOS)
+    raise KeyError(f"no scenario {key!r}; known: {known}")
