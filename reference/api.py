@@ -146,7 +146,8 @@ class TemporalBackend:
             return unavailable(f"Temporal is {self.link.state.value}: {self.link.reason}", "down")
         try:
             async with asyncio.timeout(self.settings.start_timeout_seconds * 2):
-                view = await self._describe(client, workflow_id)
+                timeout = self.settings.start_timeout_seconds
+                view = await describe_workflow(client, workflow_id, timeout)
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
                 body = {"error": "not_found", "message": f"no workflow {workflow_id!r}"}
@@ -160,24 +161,26 @@ class TemporalBackend:
             return unavailable(f"Temporal did not answer for {workflow_id}", "unreachable")
         return JSONResponse(view.model_dump(mode="json"))
 
-    async def _describe(self, client: Client, workflow_id: str) -> WorkflowView:
-        rpc_timeout = timedelta(seconds=self.settings.start_timeout_seconds)
-        handle = client.get_workflow_handle(workflow_id)
-        description = await handle.describe(rpc_timeout=rpc_timeout)
-        status = description.status
-        view = WorkflowView(
-            workflow_id=workflow_id,
-            workflow_type=description.workflow_type,
-            status=status.name if status else "UNKNOWN",
-        )
-        if status == WorkflowExecutionStatus.COMPLETED:
-            view.result = await handle.result(rpc_timeout=rpc_timeout)
-        elif status is not None and status != WorkflowExecutionStatus.RUNNING:
-            try:
-                await handle.result(rpc_timeout=rpc_timeout)
-            except WorkflowFailureError as exc:
-                view.failure = f"{exc.cause}" if exc.cause else str(exc)
-        return view
+
+async def describe_workflow(client: Client, workflow_id: str, timeout: float) -> WorkflowView:
+    """Temporal's view of one workflow; raises RPCError NOT_FOUND for an unknown id."""
+    rpc_timeout = timedelta(seconds=timeout)
+    handle = client.get_workflow_handle(workflow_id)
+    description = await handle.describe(rpc_timeout=rpc_timeout)
+    status = description.status
+    view = WorkflowView(
+        workflow_id=workflow_id,
+        workflow_type=description.workflow_type,
+        status=status.name if status else "UNKNOWN",
+    )
+    if status == WorkflowExecutionStatus.COMPLETED:
+        view.result = await handle.result(rpc_timeout=rpc_timeout)
+    elif status is not None and status != WorkflowExecutionStatus.RUNNING:
+        try:
+            await handle.result(rpc_timeout=rpc_timeout)
+        except WorkflowFailureError as exc:
+            view.failure = f"{exc.cause}" if exc.cause else str(exc)
+    return view
 
 
 def create_app(backend: Any) -> FastAPI:

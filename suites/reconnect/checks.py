@@ -1,0 +1,88 @@
+"""What "never leaves work PENDING" means, as assertions the negative controls must trip.
+
+- A submission while Temporal is down is answered 503 promptly, with the reason. A 202 then
+  is "accepted work it cannot start"; no answer within ANSWER_DEADLINE is a hang.
+- A 202 means Temporal has the workflow: the judge's own client must find it, and it must
+  complete. An id the API knows but Temporal does not is the silent PENDING.
+"""
+
+from __future__ import annotations
+
+import httpx
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from fixtures.wait import eventually
+from suites.reconnect.harness import ANSWER_DEADLINE, ApiProcess
+
+
+async def assert_refused(api: ApiProcess, prompt: str, *, key: str | None = None) -> None:
+    """Temporal is down: the submission must be refused with 503, promptly."""
+    try:
+        response = await api.submit(prompt, key=key)
+    except httpx.TimeoutException:
+        raise AssertionError(
+            f"the API did not answer within {ANSWER_DEADLINE:g}s while Temporal was down: a "
+            "submission must be refused promptly with 503, not hang in retries\n" + api.log()
+        ) from None
+    if response.status_code in (200, 202):
+        raise AssertionError(
+            f"the API accepted work it cannot start: {response.status_code} {response.text} "
+            "while Temporal was down (expected 503)\n" + api.log()
+        )
+    assert response.status_code == 503, f"{response.status_code} {response.text}"
+    body = response.json()
+    assert body["error"] == "temporal_unavailable", body
+    assert body["message"], "a 503 must say why"
+    assert response.headers.get("Retry-After"), "a 503 must say when to retry"
+
+
+async def assert_not_ready(api: ApiProcess) -> str:
+    """/ready answers 503 with a reason naming what is wrong; returns the reason."""
+    response = await api.http.get("/ready")
+    assert response.status_code == 503, (
+        f"/ready claims ready while Temporal cannot start work: {response.status_code} "
+        f"{response.text}"
+    )
+    body = response.json()
+    assert body["ready"] is False and body["reason"], body
+    return body["reason"]
+
+
+async def accepted_id(response: httpx.Response, *, duplicate: bool = False) -> str:
+    expected = 200 if duplicate else 202
+    assert response.status_code == expected, f"{response.status_code} {response.text}"
+    body = response.json()
+    assert body["duplicate"] is duplicate, body
+    return body["workflow_id"]
+
+
+async def assert_in_temporal(client: Client, workflow_id: str) -> None:
+    """The 202's promise: Temporal itself knows the workflow."""
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise AssertionError(
+                f"the API answered 202 for {workflow_id} but Temporal has no such workflow: "
+                "accepted work it cannot start (a silent PENDING)"
+            ) from None
+        raise
+
+
+async def assert_completes(
+    api: ApiProcess, client: Client, workflow_id: str, timeout: float
+) -> None:
+    """Through the API and through Temporal, the accepted workflow completes."""
+    await assert_in_temporal(client, workflow_id)
+
+    async def completed() -> None:
+        response = await api.http.get(f"/api/workflows/{workflow_id}")
+        assert response.status_code == 200, f"{response.status_code} {response.text}"
+        body = response.json()
+        assert body["status"] == "COMPLETED", f"{workflow_id} is {body['status']}: {body}"
+        assert body["result"]["workflow_id"] == workflow_id, body
+
+    await eventually(completed, timeout=timeout, interval=0.25)
+    status = (await client.get_workflow_handle(workflow_id).describe()).status
+    assert status == WorkflowExecutionStatus.COMPLETED, status

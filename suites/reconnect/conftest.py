@@ -1,0 +1,24 @@
+"""A fresh reconnection world per test: its own dev server, API and worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.config import SuiteConfig
+from fixtures.fake_llm import FakeLlm
+from fixtures.sink import NotificationSink
+from suites.reconnect.harness import ReconnectWorld
+
+
+@pytest.fixture
+async def reconnect_world(
+    tmp_path: Path, fake_llm: FakeLlm, sink: NotificationSink, suite_config: SuiteConfig
+) -> AsyncIterator[ReconnectWorld]:
+    world = ReconnectWorld(tmp_path, fake_llm, sink, suite_config.worker_argv)
+    try:
+        yield world
+    finally:
+        await world.close()

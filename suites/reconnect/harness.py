@@ -1,0 +1,178 @@
+"""The reconnection world: a dev server the test starts late, kills and brings back, plus the
+API and the worker as processes pointed at its (reserved) address from the start.
+
+The API is judged only over HTTP and the worker only through Temporal, so a broken variant
+of either (reference/api_variants.py, reference/lifecycle_variants.py) is judged the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from fixtures.fake_llm import FakeLlm
+from fixtures.ports import LOOPBACK, free_port
+from fixtures.processes import ManagedProcess
+from fixtures.sink import NotificationSink
+from fixtures.temporal import DevServer
+from fixtures.wait import wait_for
+from fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
+from fixtures.world import FAKE_LLM_KEY
+
+API_ARGV = [sys.executable, "-m", "stormproof.cli", "api"]
+CONNECT_ONCE_ARGV = [sys.executable, "-m", "reference.api_variants", "connect_once"]
+SUPERVISOR_ARGV = [sys.executable, "-m", "reference.supervisor"]
+# The API bounds a start at 3 s (STORMPROOF_API_START_TIMEOUT_SECONDS); an answer later than
+# this means a submission hung inside the SDK's retries instead of being refused.
+ANSWER_DEADLINE = 6.0
+REPO = Path(__file__).resolve().parents[2]
+
+
+class ApiProcess:
+    """`stormproof api` (or a variant) on a free loopback port, talked to over HTTP."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], log_dir: Path, name: str):
+        self.port = free_port()
+        self.base_url = f"http://{LOOPBACK}:{self.port}"
+        self.process = ManagedProcess(
+            name,
+            [*argv, "--port", str(self.port)],
+            log_path=log_dir / f"{name}.log",
+            env=env,
+            cwd=REPO,
+        )
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=ANSWER_DEADLINE)
+
+    def start(self) -> ApiProcess:
+        self.process.start()
+        return self
+
+    async def wait_serving(self, timeout: float = 30.0) -> None:
+        async def healthy() -> bool:
+            if not self.process.running():
+                raise AssertionError(f"API exited {self.process.returncode()}:\n{self.log()}")
+            return (await self.http.get("/health")).status_code == 200
+
+        await wait_for(
+            healthy,
+            what=f"the API at {self.base_url} to answer /health",
+            timeout=timeout,
+            logs={"api": self.process.log_path},
+            retry_on=(httpx.TransportError,),
+        )
+
+    async def wait_ready(self, timeout: float) -> dict[str, Any]:
+        async def ready() -> dict[str, Any] | None:
+            response = await self.http.get("/ready")
+            return response.json() if response.status_code == 200 else None
+
+        return await wait_for(
+            ready,
+            what=f"the API at {self.base_url} to report ready",
+            timeout=timeout,
+            interval=0.1,
+            logs={"api": self.process.log_path},
+            retry_on=(httpx.TransportError,),
+        )
+
+    async def submit(
+        self, prompt: str, *, key: str | None = None, kind: str = "stories"
+    ) -> httpx.Response:
+        headers = {"Idempotency-Key": key} if key else {}
+        return await self.http.post(f"/api/{kind}", json={"prompt": prompt}, headers=headers)
+
+    def log(self, lines: int = 60) -> str:
+        return self.process.log(lines)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        self.process.stop()
+
+
+class ReconnectWorld:
+    """One test's Temporal (not started), fake LLM, and the processes pointed at it."""
+
+    def __init__(
+        self, base: Path, fake_llm: FakeLlm, sink: NotificationSink, worker_argv: list[str]
+    ):
+        self.base = base
+        self.fake_llm = fake_llm
+        self.server = DevServer(base / "temporal")
+        self.task_queue = new_task_queue("reconnect")
+        self.worker_argv = worker_argv
+        self.endpoints = WorldEndpoints(
+            temporal_address=self.server.address,
+            namespace="default",
+            llm_base_url=fake_llm.base_url,
+            llm_api_key=FAKE_LLM_KEY,
+            notify_url=sink.url,
+            database_url=f"sqlite:///{base / 'metadata.db'}",
+            artifact_dir=base / "artifacts",
+        )
+        self.apis: list[ApiProcess] = []
+        self.workers: list[WorkerProcess] = []
+        self.processes: list[ManagedProcess] = []
+        self._client: Client | None = None
+
+    def env(self) -> dict[str, str]:
+        return self.endpoints.environment(self.task_queue)
+
+    def start_api(self, argv: Sequence[str] = API_ARGV, name: str = "api") -> ApiProcess:
+        api = ApiProcess(argv, self.env(), self.base, name)
+        self.apis.append(api)
+        return api.start()
+
+    def start_worker(
+        self, argv: Sequence[str] | None = None, name: str = "worker"
+    ) -> WorkerProcess:
+        worker = WorkerProcess(
+            list(argv or self.worker_argv),
+            self.endpoints,
+            task_queue=self.task_queue,
+            log_dir=self.base,
+            name=name,
+        )
+        self.workers.append(worker)
+        return worker.start()
+
+    def start_process(self, name: str, argv: Sequence[str]) -> ManagedProcess:
+        process = ManagedProcess(
+            name, argv, log_path=self.base / f"{name}.log", env=self.env(), cwd=REPO
+        )
+        self.processes.append(process)
+        return process.start()
+
+    async def client(self) -> Client:
+        """The judge's own client; the SDK reconnects it after a server restart."""
+        if self._client is None:
+            self._client = await Client.connect(self.server.address, namespace="default")
+        return self._client
+
+    async def start_temporal(self) -> None:
+        await self.server.start()
+
+    async def restart_temporal(self) -> None:
+        """Bring a killed server back on the same port and database file."""
+        self.server.process.start()
+        await self.server.wait_ready()
+
+    def logs(self) -> dict[str, Path]:
+        found = {a.process.name: a.process.log_path for a in self.apis}
+        found.update({w.process.name: w.process.log_path for w in self.workers})
+        found.update({p.name: p.log_path for p in self.processes})
+        found["temporal"] = self.server.process.log_path
+        return found
+
+    async def close(self) -> None:
+        for api in self.apis:
+            await api.close()
+        for worker in self.workers:
+            worker.stop()
+        for process in self.processes:
+            process.stop()
+        self.server.stop()
