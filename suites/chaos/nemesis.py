@@ -65,7 +65,7 @@ class LinkDown(Nemesis):
 
 
 class LinkToxic(Nemesis):
-    """Add one toxic to a proxy (latency, reset_peer, timeout, slicer, bandwidth...)."""
+    """One toxic on a proxy, on each stream given (latency, reset_peer, timeout, slicer...)."""
 
     def __init__(
         self,
@@ -74,20 +74,27 @@ class LinkToxic(Nemesis):
         type: ToxicType,
         *,
         label: str,
-        stream: Stream = "downstream",
+        streams: tuple[Stream, ...] = ("downstream",),
         **attributes: Any,
     ):
-        self.toxiproxy, self.proxy, self.type, self.stream = toxiproxy, proxy, type, stream
+        self.toxiproxy, self.proxy, self.type, self.streams = toxiproxy, proxy, type, streams
         self.attributes, self.name = attributes, label
 
     async def inject(self) -> None:
-        self.toxiproxy.add_toxic(self.proxy, self.type, stream=self.stream, **self.attributes)
+        for stream in self.streams:
+            self.toxiproxy.add_toxic(self.proxy, self.type, stream=stream, **self.attributes)
 
     async def heal(self) -> None:
         self.toxiproxy.heal(self.proxy)
 
     def describe(self) -> dict[str, Any]:
-        return {"fault": self.name, "proxy": self.proxy, "toxic": self.type, **self.attributes}
+        return {
+            "fault": self.name,
+            "proxy": self.proxy,
+            "toxic": self.type,
+            "streams": list(self.streams),
+            **self.attributes,
+        }
 
 
 class WorkerCrash(Nemesis):

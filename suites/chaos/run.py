@@ -60,6 +60,7 @@ class ChaosRun:
         self.workers: list[WorkerProcess] = []
         self.nemeses: list[Nemesis] = []
         self.result: CheckResult | None = None
+        self.snapshot: Snapshot | None = None
         self.workload = Workload(world.client, self.task_queue, self.history, tag)
         self.artifact_dir = tmp / "artifacts"
 
@@ -186,10 +187,16 @@ class ChaosRun:
             deliveries=observe.deliveries(self.world.sink, tag),
             artifacts=observe.artifacts(self.artifact_dir),
         )
+        self.snapshot = snapshot
         (self.tmp / "snapshot.json").write_text(snapshot.model_dump_json(indent=1))
         self.result = check(self.history.ops, snapshot)
         (self.tmp / "check.json").write_text(self.result.model_dump_json(indent=1))
         return self.result
+
+    def attempts(self, workflow_id: str, activity: str) -> int:
+        """Attempts Temporal recorded for one activity of one workflow (after check())."""
+        assert self.snapshot is not None, "check() first"
+        return self.snapshot.attempts.get(workflow_id, {}).get(activity, 0)
 
     def assert_exactly_once(self, result: CheckResult | None = None) -> CheckResult:
         result = result or self.result
