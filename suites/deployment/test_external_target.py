@@ -19,6 +19,7 @@ import pytest
 
 from fixtures.ingress import IngressKind
 from fixtures.plugin import LOCAL_ONLY_MARKERS
+from fixtures.worker import WorkerProcess
 from suites.deployment.world import Deployment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -97,3 +98,68 @@ async def test_conformance_passes_behind_the_tls_ingress(
         )
         if marker in LOCAL_ONLY_MARKERS:
             assert "the target is external" in why, (name, why)
+
+
+EXTERNAL_WORKER_PROBE = """
+import os
+import pytest
+from fixtures.external_worker import ExternalWorker
+
+async def test_the_running_worker_is_judged_not_started(worker, judge_client):
+    assert isinstance(worker, ExternalWorker)
+    assert worker.task_queue == os.environ["PROBE_QUEUE"]
+    assert str(worker.artifact_dir) == os.environ["STORMPROOF_ARTIFACT_DIR"]
+    handle = await judge_client.start_workflow(
+        "PingWorkflow", id="probe-" + os.urandom(4).hex(), task_queue=worker.task_queue
+    )
+    assert await handle.result() == "ok"
+
+@pytest.mark.worker_process
+def test_kills_the_worker():
+    raise AssertionError("must be skipped with --external-worker")
+"""
+
+
+async def test_external_worker_is_judged_without_starting_one(
+    deployment: Deployment, deployed_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["fixtures.plugin"]\n')
+    (tmp_path / "test_external_probe.py").write_text(EXTERNAL_WORKER_PROBE)
+    env = {
+        **_clean_env(),
+        "PYTHONPATH": str(REPO),
+        "PROBE_QUEUE": deployed_worker.task_queue,
+        # the contract's own name for where the running worker writes its artifacts
+        "STORMPROOF_ARTIFACT_DIR": str(deployed_worker.artifact_dir),
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(tmp_path),
+        "-p",
+        "no:cacheprovider",
+        "-rs",
+        *("-o", "asyncio_mode=auto"),
+        *("-o", "asyncio_default_fixture_loop_scope=session"),
+        *("-o", "asyncio_default_test_loop_scope=session"),
+        *("--temporal-address", deployment.address(IngressKind.TLS_H2)),
+        *("--temporal-tls-ca", str(deployment.pki.ca)),
+        *("--temporal-tls-server-name", deployment.pki.server_name),
+        *("--external-worker", "--task-queue", deployed_worker.task_queue),
+    ]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        argv,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = done.stdout[-5000:] + done.stderr[-2000:]
+    assert done.returncode == 0, output
+    assert "1 passed, 1 skipped" in done.stdout, output
+    assert "[worker_process]" in done.stdout, output
+    assert deployed_worker.process.running(), "the external worker was left running"
