@@ -82,6 +82,15 @@ class ChaosRun:
         }
         for name, upstream in upstreams.items():
             self.proxies[name] = self.toxiproxy.create(f"{self.tag}-{name}", upstream)
+        # A database of the run's own: rows of different tests (and of a broken variant's
+        # schema) never meet, and the observer reads exactly this run's rows.
+        self.world.postgres.execute(f'CREATE DATABASE "{self.tag}"')
+
+    @property
+    def database_url(self) -> str:
+        """This run's database, direct (the observer's view, not through the proxy)."""
+        base = self.world.postgres.url
+        return base[: base.rindex("/") + 1] + self.tag
 
     def endpoints(self) -> WorldEndpoints:
         p = self.proxies
@@ -93,7 +102,7 @@ class ChaosRun:
             notify_url=self.world.sink.url.replace(
                 f"127.0.0.1:{self.world.sink.port}", p["sink"].address
             ),
-            database_url=self.world.postgres.url.replace(
+            database_url=self.database_url.replace(
                 f":{self.world.postgres.port}/", f":{p['postgres'].port}/"
             ),
             artifact_dir=self.artifact_dir,
@@ -183,7 +192,7 @@ class ChaosRun:
             llm_calls=observe.llm_calls(
                 self.world.fake_llm, tag, {p.marker for p in started.values()}
             ),
-            rows=observe.rows(self.world.postgres.url, tag),
+            rows=observe.rows(self.database_url, tag),
             deliveries=observe.deliveries(self.world.sink, tag),
             artifacts=observe.artifacts(self.artifact_dir),
         )

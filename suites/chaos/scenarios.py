@@ -1,0 +1,71 @@
+"""Scenarios more than one test runs: the fault-3 outage, shared with the negative controls.
+
+`effect_then_outage` forces the classic exactly-once hazard deterministically: the effect
+happens, then the worker's completion report cannot reach Temporal. The effect's reply is
+slowed (the sink holds its 200, or PostgreSQL's answers crawl through a latency toxic), the
+judge watches the effect appear at its source, and in that window cuts the worker's link
+to Temporal for longer than the activity's start-to-close timeout. Temporal then times the
+attempt out and runs it again after the heal: a correct worker's effect stays single.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import psycopg
+
+from fixtures.sink import SinkDelay
+from fixtures.wait import wait_for
+from suites.chaos.nemesis import LinkDown
+from suites.chaos.run import ChaosRun
+from suites.chaos.workload import Planned
+
+Effect = Literal["notification", "row"]
+# store_report_metadata and send_notification both have a 15 s start-to-close timeout.
+OUTAGE_SECONDS = 20.0
+SLOW = "pg-slow-replies"
+
+
+def row_exists(database_url: str, report_id: str) -> bool:
+    try:
+        with psycopg.connect(database_url, autocommit=True, connect_timeout=2) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM stormproof_reports WHERE report_id = %s", (report_id,)
+            ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return False
+    return found is not None
+
+
+async def effect_then_outage(
+    chaos: ChaosRun, effect: Effect, argv: list[str] | None = None
+) -> Planned:
+    """Run a small workload where one report's `effect` lands just before an outage."""
+    await chaos.start_worker(argv)
+    victim = chaos.workload.plan("report")
+    others = [chaos.workload.plan(k) for k in ("story", "report")]
+    if effect == "notification":
+        chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=3)])
+    else:  # a helper, not the fault under test: it is not recorded as one
+        chaos.toxiproxy.add_toxic(chaos.link("postgres"), "latency", name=SLOW, latency=700)
+    for item in (victim, *others):
+        await chaos.workload.start(item)
+
+    def landed() -> bool:
+        if effect == "notification":
+            return bool(chaos.world.sink.deliveries_for(victim.workflow_id))
+        return row_exists(chaos.database_url, victim.workflow_id)
+
+    await wait_for(
+        landed,
+        what=f"the {effect} of {victim.workflow_id} to land",
+        timeout=60,
+        interval=0.01,
+        logs=chaos.logs(),
+        retry_on=(psycopg.OperationalError,),
+    )
+    async with chaos.faulted(LinkDown(chaos.toxiproxy, chaos.link("temporal"), "link-cut")):
+        if effect == "row":
+            chaos.toxiproxy.remove_toxic(chaos.link("postgres"), SLOW)
+        await chaos.hold(OUTAGE_SECONDS)
+    return victim
