@@ -26,7 +26,7 @@ from fixtures.temporal import DevServer
 from fixtures.wait import wait_for
 from reference.activities import build_activities
 from reference.settings import load_settings
-from reference.workflows import ALL_WORKFLOWS
+from reference.workflows import ALL_WORKFLOWS, PingWorkflow
 from stormproof.scenarios import Scenario
 
 TASK_QUEUE = "stormproof-replay"
@@ -50,6 +50,8 @@ class RecordingWorld:
     def __init__(self, workdir: Path, workflows: Sequence[type] | None = None) -> None:
         self.workdir = workdir
         self.workflows = list(workflows or ALL_WORKFLOWS)
+        if PingWorkflow not in self.workflows:  # the warm-up round trip needs it
+            self.workflows.append(PingWorkflow)
         self.server = DevServer(workdir / "temporal")
         self.fake_llm = FakeLlm()
         self.sink = NotificationSink()

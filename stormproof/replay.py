@@ -9,6 +9,7 @@ first step where the code and the history part ways without opening the file.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,17 @@ from temporalio.worker import Replayer
 from stormproof.histories import HistoryFile
 
 DEFAULT_WORKFLOWS = "reference.workflows:ALL_WORKFLOWS"
+# Core wraps its reason as `Failure { failure: Some(Failure { message: "...", source: ...`.
+_CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
+_PATCH_FIX = (
+    "keep the old behaviour for running workflows behind workflow.patched(...), or, if no "
+    "workflow of this version can still be running, re-record with `stormproof record-histories`"
+)
+_SANDBOX_FIX = (
+    "workflow code must be deterministic: use workflow.now(), workflow.random() and "
+    "workflow.uuid4() instead of the wall clock, random and uuid"
+)
+_EVENT_ID = re.compile(r"HistoryEvent\(id: (\d+)")
 
 # Events that a workflow *command* produced, and what to call each in a message.
 _COMMAND_EVENTS: dict[str, tuple[str, str, str]] = {
@@ -96,16 +108,28 @@ def recorded_commands(history: WorkflowHistory) -> list[str]:
     return lines
 
 
+def core_message(failure: BaseException) -> str:
+    """The SDK core's own sentence, without the Rust debug wrapping around it."""
+    text = str(failure)
+    found = _CORE_MESSAGE.search(text)
+    return found.group(1).replace('\\"', '"') if found else text
+
+
 def failure_message(source: str, history: WorkflowHistory, failure: BaseException) -> str:
-    commands = "\n".join(f"    {line}" for line in recorded_commands(history))
+    recorded = recorded_commands(history)
+    reason = core_message(failure)
+    where = ""
+    if (event := _EVENT_ID.search(reason)) is not None:
+        at = [line for line in recorded if line.startswith(f"event {event.group(1)}:")]
+        if at:
+            where = f"  the history has {at[0]} there; the code issued a different command\n"
+    commands = "\n".join(f"    {line}" for line in recorded)
     return (
-        f"{source}: replaying this history against the current workflow code failed: "
-        f"{type(failure).__name__}: {failure}\n"
+        f"{source}: replay diverged from the history: {type(failure).__name__}: {reason}\n"
+        f"{where}"
         f"  the history recorded these commands, in order (the code must issue the same):\n"
         f"{commands}\n"
-        "  fix: keep the old behaviour for running workflows behind workflow.patched(...), "
-        "or, if no workflow of this version can still be running, re-record with "
-        "`stormproof record-histories`"
+        f"  fix: {_SANDBOX_FIX if 'from inside a workflow' in reason else _PATCH_FIX}"
     )
 
 

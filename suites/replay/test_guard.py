@@ -1,0 +1,88 @@
+"""The guard: histories recorded by the current code equal the committed ones.
+
+Replay proves old histories still fit the code; it cannot see changes the SDK does not
+check at replay (a timer's duration, an activity's timeout or retry policy). Recording
+every scenario again and comparing the scrubbed result with the committed file catches
+those too, with a diff. Three worlds are recorded concurrently on their own dev servers:
+the reference, the patched v2 (for a new-style history) and a changed timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHistory
+
+from stormproof.drift import HEADLINE, drift_report, history_diff, read_committed
+from stormproof.histories import payload_texts, relative
+from stormproof.record import record_scrubbed
+from stormproof.replay import make_replayer, replay_history
+from stormproof.scenarios import HISTORIES_DIR, SCENARIOS, by_key
+from suites.replay.broken_workflows import LongerApprovalTimer
+from suites.replay.patched_workflow import PATCH_ID, ReportWorkflowV2
+
+pytestmark = pytest.mark.local_server
+
+ROOT = HISTORIES_DIR.parent.parent.parent
+HAPPY = by_key("ReportWorkflow/happy_path")
+TIMED_OUT = by_key("ReportWorkflow/approval_timed_out")
+Recorded = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+async def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recorded]:
+    """Every world recorded now, concurrently: the suite's slowest part stays ~10 s."""
+    base = tmp_path_factory.mktemp("replay-guard")
+    reference, v2, timer = await asyncio.gather(
+        record_scrubbed(SCENARIOS, base / "reference"),
+        record_scrubbed([HAPPY], base / "v2", [ReportWorkflowV2]),
+        record_scrubbed([TIMED_OUT], base / "timer", [LongerApprovalTimer]),
+    )
+    return {"reference": reference, "v2": v2, "timer": timer}
+
+
+def _name(path: Path) -> str:
+    return relative(path, [ROOT])
+
+
+def test_recorded_histories_match_committed(fresh: dict[str, Recorded]) -> None:
+    committed = {_name(s.path()): read_committed(s.path()) for s in SCENARIOS}
+    now = {_name(s.path()): fresh["reference"][s.key] for s in SCENARIOS}
+    report = drift_report(committed, now)
+    assert not report, report
+
+
+def test_guard_catches_a_timer_duration_change(fresh: dict[str, Recorded]) -> None:
+    """The change replay misses: the diff must show the timer and the headline."""
+    name = _name(TIMED_OUT.path())
+    report = drift_report(
+        {name: read_committed(TIMED_OUT.path())}, {name: fresh["timer"][TIMED_OUT.key]}
+    )
+    assert report.startswith(HEADLINE), report
+    lines = [line.replace(" ", "") for line in report.splitlines()]
+    assert '-"startToFireTimeout":"2s",' in lines, report
+    assert '+"startToFireTimeout":"4s",' in lines, report
+
+
+async def test_patched_v2_history_replays_and_differs_from_v1(fresh: dict[str, Recorded]) -> None:
+    """A history recorded by v2 carries the patch marker, v2's order, and replays on v2."""
+    v2_history = fresh["v2"][HAPPY.key]
+    assert history_diff("v2", read_committed(HAPPY.path()) or {}, v2_history), "v2 changed nothing"
+    history = WorkflowHistory.from_json("replay-report-v2", v2_history)
+    outcome = await replay_history(
+        make_replayer([ReportWorkflowV2]), "ReportWorkflow v2 happy_path", "ReportWorkflow", history
+    )
+    assert outcome.ok, outcome.message
+    events = v2_history["events"]
+    markers = [e for e in events if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"]
+    patches = [text for m in markers for text in payload_texts(m)]
+    assert any(PATCH_ID in text for text in patches), f"no {PATCH_ID!r} patch marker: {patches}"
+    scheduled = [
+        e["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+        for e in events
+        if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
+    ]
+    assert scheduled == ["llm_call", "create_pdf", "send_notification", "store_report_metadata"]

@@ -1,0 +1,96 @@
+"""Proof the replay check has teeth: deliberately non-deterministic edits are caught.
+
+Each variant in broken_workflows.py is replayed against every committed ReportWorkflow
+history. A variant must fail on exactly the histories whose path runs the edited code,
+and the failure must name the file and what diverged. A timer-duration change is the
+exception the SDK does not detect at replay; test_guard.py shows the guard catches it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stormproof.histories import load, relative
+from stormproof.replay import make_replayer, replay_file
+from stormproof.scenarios import HISTORIES_DIR, SCENARIOS
+from suites.replay.broken_workflows import BROKEN
+from suites.replay.patched_workflow import ReportWorkflowV2
+
+ROOT = HISTORIES_DIR.parent.parent.parent
+REPORTS = [s for s in SCENARIOS if s.workflow == "ReportWorkflow"]
+COMPLETES = {"happy_path", "llm_retries", "notification_retry", "approval_approved"}
+APPROVAL = {"approval_approved", "approval_rejected", "approval_timed_out"}
+ALL = {s.name for s in REPORTS}
+
+# variant -> (histories it must fail on, a fragment of the SDK's reason it must quote)
+EXPECTED: dict[str, tuple[set[str], str]] = {
+    "activities_reordered": (
+        COMPLETES,
+        "Activity type of scheduled event 'store_report_metadata' does not match activity "
+        "type of activity command 'send_notification'",
+    ),
+    "activity_removed": (COMPLETES, "Complete workflow machine does not handle this event"),
+    "datetime_now": (ALL, "Cannot access datetime.datetime.now.__call__ from inside a workflow"),
+    "random": (ALL, "Cannot access random.random.__call__ from inside a workflow"),
+    "datetime_now_outside_sandbox": (
+        APPROVAL,
+        "Activity machine does not handle this event: HistoryEvent(id: 17, TimerStarted)",
+    ),
+}
+
+
+async def _replay_reports(workflow_class: type) -> dict[str, str]:
+    """Scenario name -> failure message ("" when it replayed) for every report history."""
+    replayer = make_replayer([workflow_class])
+    outcomes = {}
+    for scenario in REPORTS:
+        path = scenario.path()
+        outcome = await replay_file(replayer, load(path), relative(path, [ROOT]))
+        outcomes[scenario.name] = outcome.message if not outcome.ok else ""
+    return outcomes
+
+
+@pytest.mark.negative_control
+@pytest.mark.parametrize("variant", sorted(EXPECTED))
+async def test_non_deterministic_variant_is_caught(variant: str) -> None:
+    must_fail, reason = EXPECTED[variant]
+    outcomes = await _replay_reports(BROKEN[variant])
+    failed = {name for name, message in outcomes.items() if message}
+    assert failed == must_fail, (
+        f"{variant}: expected replay to fail on {sorted(must_fail)}, it failed on {sorted(failed)}"
+    )
+    for name in must_fail:
+        message = outcomes[name]
+        assert f"ReportWorkflow/{name}.json" in message, (
+            f"failure does not name the file:\n{message}"
+        )
+        assert reason in message, f"failure does not say what diverged:\n{message}"
+
+
+async def test_activity_removed_names_the_missing_command() -> None:
+    """The core's reason only gives an event id; the message must say what was there."""
+    outcomes = await _replay_reports(BROKEN["activity_removed"])
+    assert "the history has event 23: activity send_notification there" in outcomes["happy_path"]
+
+
+@pytest.mark.negative_control
+async def test_timer_duration_change_is_not_caught_by_replay_alone() -> None:
+    """Documents the SDK's blind spot the guard exists for (see test_guard.py)."""
+    outcomes = await _replay_reports(BROKEN["timer_duration_changed"])
+    assert not any(outcomes.values()), outcomes
+
+
+async def test_patched_change_replays_every_old_history() -> None:
+    """The same reorder behind workflow.patched replays all v1 histories."""
+    outcomes = await _replay_reports(ReportWorkflowV2)
+    assert not any(outcomes.values()), "\n\n".join(m for m in outcomes.values() if m)
+
+
+def test_variants_cover_the_issue() -> None:
+    assert set(BROKEN) == {*EXPECTED, "timer_duration_changed"}, sorted(BROKEN)
+
+
+def test_histories_exist_for_every_report_path() -> None:
+    assert all(Path(s.path()).is_file() for s in REPORTS)
