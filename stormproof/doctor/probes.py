@@ -11,6 +11,7 @@ in a daemon thread so a stuck resolver can never hold the process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import ssl
@@ -42,12 +43,16 @@ async def resolve(host: str, port: int, timeout: float) -> list[str]:
     future: asyncio.Future[list[str]] = loop.create_future()
 
     def work() -> None:
+        addresses: list[str] | None = None
+        error: OSError | None = None
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             addresses = sorted({str(info[4][0]) for info in infos})
-            loop.call_soon_threadsafe(_settle, future, addresses, None)
         except OSError as exc:
-            loop.call_soon_threadsafe(_settle, future, None, exc)
+            error = exc
+        # the loop may be gone when a slow resolver finally answers: nobody is waiting
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, future, addresses, error)
 
     threading.Thread(target=work, name=f"dns-{host}", daemon=True).start()
     try:

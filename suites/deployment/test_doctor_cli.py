@@ -79,3 +79,22 @@ async def test_a_bad_setting_is_a_config_diagnosis_not_a_traceback(tmp_path: Pat
     assert (first["name"], first["status"], first["code"]) == ("config", "fail", "config_invalid")
     assert "TEMPORAL_TLS_SERVER_CA_CERT_PATH" in first["diagnosis"]
     assert str(missing) in first["diagnosis"]
+
+
+async def test_an_envconfig_profile_is_probed_like_explicit_options(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """Temporal's own TOML profiles (temporalio.envconfig) reach the same target."""
+    config_file = tmp_path / "temporal.toml"
+    config_file.write_text(
+        "[profile.ci]\n"
+        f'address = "{deployment.address(IngressKind.TLS_H2)}"\n'
+        "[profile.ci.tls]\n"
+        f'server_ca_cert_path = "{deployment.pki.ca}"\n'
+        f'server_name = "{deployment.pki.server_name}"\n'
+    )
+    done = await doctor_cli("--profile", "ci", "--config-file", str(config_file), "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["target"]["address"] == deployment.address(IngressKind.TLS_H2)
+    assert report["target"]["tls"] is True and report["target"]["profile"] == "ci"
