@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import logging
+import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -234,7 +236,19 @@ def serve(app: FastAPI, settings: ApiSettings, label: str) -> int:
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    # uvicorn re-raises SIGTERM after its graceful shutdown (exit -15); a drained, orderly
+    # stop should read as success to a supervisor, so the API handles the signals itself.
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, setattr, server, "should_exit", True)
+        await server.serve()
+
+    asyncio.run(run())
+    log.info("%s: stopped", label)
     return 0
 
 

@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
@@ -86,3 +89,15 @@ async def assert_completes(
     await eventually(completed, timeout=timeout, interval=0.25)
     status = (await client.get_workflow_handle(workflow_id).describe()).status
     assert status == WorkflowExecutionStatus.COMPLETED, status
+
+
+async def accept_until(api: ApiProcess, prompt: str, key: str, bound: float) -> tuple[float, str]:
+    """Temporal is back: submit every 100 ms until accepted; how long it took, and the id."""
+    began = time.monotonic()
+    while time.monotonic() - began < bound:
+        response = await api.submit(prompt, key=key)
+        if response.status_code == 202:
+            return time.monotonic() - began, response.json()["workflow_id"]
+        assert response.status_code == 503, f"{response.status_code} {response.text}"
+        await asyncio.sleep(0.1)  # wait-ok: the client's retry interval after a 503
+    raise AssertionError(f"the API still refused work {bound:g}s after Temporal was back")

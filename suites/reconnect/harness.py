@@ -113,6 +113,9 @@ class ReconnectWorld:
             notify_url=sink.url,
             database_url=f"sqlite:///{base / 'metadata.db'}",
             artifact_dir=base / "artifacts",
+            # Longer than a cancel takes to reach a held LLM call (test_lifecycle.py), so
+            # the cancel, not the request timeout, is what ends it.
+            llm_timeout_seconds=45.0,
         )
         self.apis: list[ApiProcess] = []
         self.workers: list[WorkerProcess] = []

@@ -1,0 +1,163 @@
+"""Process lifecycle (docs/CONTRACT.md section 6), judged by progress through Temporal:
+
+- cancelling an activity does not end the worker process;
+- clients closing (the API shutting down, a CLI exiting, a dropped in-process client) do
+  not stop a worker in another process;
+- SIGTERM drains an in-flight activity: it completes, its result reaches Temporal (no
+  second LLM call when another worker finishes the workflow) and the process exits 0
+  within the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+
+from fixtures.fake_llm import Delay, new_marker
+from fixtures.processes import ManagedProcess
+from fixtures.wait import wait_for
+from fixtures.worker import WorkerProcess, ping
+from suites.reconnect.checks import accepted_id
+from suites.reconnect.harness import ReconnectWorld
+
+pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
+
+EXITS_ON_CANCEL_ARGV = [sys.executable, "-m", "reference.lifecycle_variants", "exits_on_cancel"]
+# A cancel reaches a running activity with its next heartbeat, which the SDK sends at most
+# every 0.8 x heartbeat timeout (15 s for llm_call, reference/workflows/policies.py) = 12 s.
+CANCEL_DELIVERY_WINDOW = 16.0
+# reference/worker.py drains for 10 s; the margin covers interpreter exit.
+DRAIN_GRACE = 15.0
+
+
+async def start_held_story(
+    world: ReconnectWorld, client: Client, hold: float
+) -> tuple[str, WorkflowHandle]:
+    """A StoryWorkflow whose LLM call the fake LLM holds for `hold` seconds; returns once
+    that call is in flight."""
+    marker = new_marker()
+    world.fake_llm.script(marker, [Delay(seconds=hold)])
+    handle = await client.start_workflow(
+        "StoryWorkflow",
+        {"prompt": f"[{marker}] a story held by the LLM", "title": None},
+        id=f"story-{uuid.uuid4().hex[:12]}",
+        task_queue=world.task_queue,
+    )
+    await world.fake_llm.wait_for_calls(marker, 1, timeout=30, finished=False)
+    return marker, handle
+
+
+async def stays_alive(worker: WorkerProcess, seconds: float, why: str) -> None:
+    """Watch the process for an observation window; fail as soon as it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not worker.process.running():
+            raise AssertionError(
+                f"the worker process ended ({why}) with code {worker.process.returncode()}:\n"
+                + worker.log(30)
+            )
+        await asyncio.sleep(0.2)  # wait-ok: poll interval of a bounded observation window
+
+
+async def cancel_an_activity(world: ReconnectWorld, worker_argv: Sequence[str] | None) -> None:
+    await world.start_temporal()
+    client = await world.client()
+    worker = world.start_worker(worker_argv)
+    await worker.wait_ready(client)
+
+    in_flight = time.monotonic()
+    _, handle = await start_held_story(world, client, hold=40)
+    await handle.cancel()
+
+    async def cancelled() -> bool:
+        return (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
+
+    await wait_for(cancelled, what="the StoryWorkflow to be cancelled", timeout=20)
+    remaining = CANCEL_DELIVERY_WINDOW - (time.monotonic() - in_flight)
+    await stays_alive(worker, remaining, "after an activity was cancelled")
+    await ping(client, world.task_queue, timeout=20, process=worker.process)
+
+
+async def test_cancelling_an_activity_does_not_end_the_worker(reconnect_world: ReconnectWorld):
+    await cancel_an_activity(reconnect_world, None)
+
+
+@pytest.mark.negative_control
+async def test_negative_control_worker_exiting_on_cancel_is_caught(
+    reconnect_world: ReconnectWorld,
+):
+    with pytest.raises(AssertionError, match="ended \\(after an activity was cancelled\\)"):
+        await cancel_an_activity(reconnect_world, EXITS_ON_CANCEL_ARGV)
+
+
+async def test_closing_clients_does_not_stop_the_worker(reconnect_world: ReconnectWorld):
+    world = reconnect_world
+    await world.start_temporal()
+    client = await world.client()
+    worker = world.start_worker()
+    await worker.wait_ready(client)
+
+    # The API (a client in its own process) accepts work, then shuts down cleanly.
+    api = world.start_api()
+    await api.wait_ready(timeout=30)
+    via_api = await accepted_id(await api.submit(f"[{new_marker()}] before the API stops"))
+    assert api.process.stop(grace=10) == 0, f"the API did not shut down cleanly:\n{api.log()}"
+
+    # A CLI client starts a workflow and exits.
+    cli: ManagedProcess = world.start_process(
+        "cli-start",
+        [sys.executable, "-m", "stormproof.cli", "start", "story", f"[{new_marker()}] via CLI"],
+    )
+    await wait_for(lambda: not cli.running(), what="the CLI to exit", timeout=30)
+    assert cli.returncode() == 0, cli.log()
+    via_cli = cli.log().strip().splitlines()[-1]
+
+    # An in-process client starts a PingWorkflow and is dropped before it completes.
+    dropped = await Client.connect(world.server.address, namespace="default")
+    ping_id = f"ping-{uuid.uuid4().hex[:12]}"
+    await dropped.start_workflow("PingWorkflow", id=ping_id, task_queue=world.task_queue)
+    del dropped
+    gc.collect()
+
+    for workflow_id in (via_api, via_cli, ping_id):
+        result = await client.get_workflow_handle(workflow_id).result()
+        assert result, f"{workflow_id} returned {result!r}"
+    assert worker.process.running(), worker.log()
+    await ping(client, world.task_queue, timeout=20, process=worker.process)
+
+
+async def test_sigterm_drains_in_flight_activity(reconnect_world: ReconnectWorld):
+    world = reconnect_world
+    await world.start_temporal()
+    client = await world.client()
+    worker = world.start_worker(name="draining-worker")
+    await worker.wait_ready(client)
+    marker, handle = await start_held_story(world, client, hold=3)
+
+    worker.process.signal_group(signal.SIGTERM)
+    signalled = time.monotonic()
+    await wait_for(
+        lambda: not worker.process.running(),
+        what="the worker to drain and exit after SIGTERM",
+        timeout=DRAIN_GRACE,
+        logs={"worker": worker.process.log_path},
+    )
+    assert time.monotonic() - signalled < DRAIN_GRACE
+    assert worker.process.returncode() == 0, worker.log()
+    calls = world.fake_llm.calls_for(marker)
+    assert [c.status for c in calls] == [200], world.fake_llm.describe_calls()
+
+    # Another worker finishes the workflow without repeating the drained LLM call.
+    successor = world.start_worker(name="successor")
+    await successor.wait_ready(client)
+    result = await handle.result()
+    assert result["workflow_id"] == handle.id
+    assert len(world.fake_llm.calls_for(marker)) == 1, "the drained result was lost"
