@@ -15,7 +15,12 @@ from temporalio.worker import Replayer
 
 from fixtures.config import SuiteConfig
 from stormproof.histories import HistoryFileError, history_files, relative
-from stormproof.replay import DEFAULT_WORKFLOWS, load_workflows, make_replayer
+from stormproof.replay import (
+    DEFAULT_WORKFLOWS,
+    WorkflowsSpecError,
+    load_workflows,
+    make_replayer,
+)
 from stormproof.scenarios import HISTORIES_DIR
 
 
@@ -59,5 +64,15 @@ def reference_replayer() -> Replayer:
 
 @pytest.fixture(scope="session")
 def user_replayer(suite_config: SuiteConfig) -> Replayer:
-    """Replays a team's histories against `--workflows` (the reference by default)."""
-    return make_replayer(load_workflows(suite_config.workflows))
+    """Replays a team's histories against `--workflows` (the reference by default).
+
+    Tests ask for it only after their skip checks, so a bad --workflows fails the runs
+    that use it with one readable line, and never the runs that do not.
+    """
+    try:
+        workflows = load_workflows(suite_config.workflows)
+    except WorkflowsSpecError as exc:
+        problem = str(exc)
+    else:
+        return make_replayer(workflows)
+    pytest.fail(problem, pytrace=False)

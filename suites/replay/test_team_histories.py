@@ -1,0 +1,80 @@
+"""Replay a team's own histories against its workflow code.
+
+`--replay-dir DIR` replays files exported with `temporal workflow show -o json` (or the Web
+UI's Download); `--replay-query "WorkflowType='ReportWorkflow'"` replays straight from the
+target deployment's visibility. Both replay against `--workflows module:attr` (the
+reference workflows by default) and connect with the suite's usual TEMPORAL_* options.
+A folder with nothing to replay, or a query matching nothing, fails rather than passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.worker import Replayer
+
+from fixtures.config import SuiteConfig
+from fixtures.connect import connect
+from stormproof.histories import HistoryFileError, load
+from stormproof.replay import ReplayOutcome, replay_file, replay_history
+from suites.replay.conftest import Unreplayable
+
+MAX_QUERY_HISTORIES = 500
+
+
+def _replayer(request: pytest.FixtureRequest) -> Replayer:
+    return request.getfixturevalue("user_replayer")
+
+
+async def test_exported_history_replays(
+    exported_history: Path | Unreplayable | None, request: pytest.FixtureRequest
+) -> None:
+    if exported_history is None:
+        pytest.skip("pass --replay-dir DIR (or STORMPROOF_REPLAY_DIR) to replay exported histories")
+    if isinstance(exported_history, Unreplayable):
+        pytest.fail(exported_history.message, pytrace=False)
+    try:
+        file = load(exported_history)
+    except HistoryFileError as exc:
+        problem = str(exc)  # failed outside the except, so no "during handling" noise
+    else:
+        problem = ""
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    outcome = await replay_file(_replayer(request), file, str(exported_history))
+    if not outcome.ok:
+        pytest.fail(outcome.message, pytrace=False)
+
+
+async def test_live_histories_replay(
+    suite_config: SuiteConfig, request: pytest.FixtureRequest
+) -> None:
+    query = suite_config.replay_query
+    if not query:
+        pytest.skip(
+            "pass --replay-query \"WorkflowType='ReportWorkflow'\" to replay live histories"
+        )
+    user_replayer = _replayer(request)
+    client = await connect(suite_config)
+    outcomes: list[ReplayOutcome] = []
+    async for history in client.list_workflows(query, limit=MAX_QUERY_HISTORIES).map_histories():
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.original_execution_run_id or "?"
+        source = f"workflow {history.workflow_id} (run {run_id}) from --replay-query {query!r}"
+        outcomes.append(
+            await replay_history(user_replayer, source, started.workflow_type.name, history)
+        )
+    target = suite_config.address or suite_config.profile
+    assert outcomes, (
+        f"--replay-query {query!r} matched no workflows on {target} namespace "
+        f"{suite_config.namespace}, so nothing was replayed; fix: check the query in the Web "
+        "UI or with `temporal workflow list --query ...`"
+    )
+    failures = [o.message for o in outcomes if not o.ok]
+    if failures:
+        pytest.fail(
+            f"{len(failures)} of {len(outcomes)} histories failed to replay:\n\n"
+            + "\n\n".join(failures),
+            pytrace=False,
+        )

@@ -1,0 +1,134 @@
+"""The replay suite's team options, exercised for real in a pytest subprocess.
+
+`--replay-dir` over exported histories (a pass, a corrupt file, an empty folder) and
+`--replay-query` against a dev server where a few reports ran, including a history
+exported with the real `temporal workflow show -o json`, so the claim that the suite
+reads the CLI's format is tested rather than assumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixtures.processes import ManagedProcess
+from fixtures.temporal import dev_server_binary
+from fixtures.wait import wait_for
+from stormproof.recording import RecordingWorld
+from stormproof.scenarios import SCENARIOS, by_key
+
+ROOT = Path(__file__).resolve().parent.parent
+TEAM_TESTS = "suites/replay/test_team_histories.py"
+QUERY = "WorkflowType='ReportWorkflow'"
+
+
+async def run_pytest(args: list[str], workdir: Path, *, timeout: float = 90.0) -> tuple[int, str]:
+    """Run the team replay tests in a child pytest; return its exit code and output."""
+    log = workdir / f"pytest-{len(list(workdir.glob('pytest-*.log')))}.log"
+    argv = [sys.executable, "-m", "pytest", TEAM_TESTS, "-q", "-p", "no:cacheprovider", *args]
+    child = ManagedProcess("pytest-replay", argv, log_path=log, cwd=ROOT).start()
+    try:
+        await wait_for(
+            lambda: not child.running(),
+            what="the child pytest",
+            timeout=timeout,
+            logs={"pytest": log},
+        )
+    finally:
+        child.stop(grace=5)
+    code = child.returncode()
+    assert code is not None
+    return code, log.read_text()
+
+
+async def test_replay_dir_of_exported_histories_passes(tmp_path: Path) -> None:
+    folder = tmp_path / "exported"
+    for scenario in SCENARIOS:
+        target = folder / f"{scenario.workflow}-{scenario.name}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(scenario.path(), target)
+    code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
+    assert code == 0, out
+    assert f"{len(SCENARIOS)} passed" in out, out
+
+
+async def test_corrupt_file_fails_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    shutil.copy(by_key("ReportWorkflow/happy_path").path(), folder / "good.json")
+    (folder / "truncated.json").write_text('{"events": [{"eventId": "1",')
+    (folder / "package.json").write_text('{"name": "not-a-history"}')
+    code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
+    assert code == 1, out
+    assert f"{folder / 'truncated.json'}: not valid JSON" in out, out
+    assert f"{folder / 'package.json'}: not a Temporal workflow history" in out, out
+    assert "2 failed, 1 passed" in out, out
+
+
+async def test_unknown_workflow_type_fails_naming_file_and_type(tmp_path: Path) -> None:
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    shutil.copy(by_key("ReportWorkflow/happy_path").path(), folder / "report.json")
+    code, out = await run_pytest(
+        ["--replay-dir", str(folder), "--workflows", "reference.workflows:PingWorkflow"], tmp_path
+    )
+    assert code == 1, out
+    assert f"{folder / 'report.json'}: workflow type 'ReportWorkflow' is not among" in out, out
+
+
+async def test_empty_replay_dir_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
+    assert code == 1, out
+    assert f"{folder}: no *.json history files in it" in out, out
+
+
+@pytest.mark.local_server
+async def test_replay_query_and_cli_export_against_a_live_server(tmp_path: Path) -> None:
+    world = RecordingWorld(tmp_path / "world")
+    ran = [by_key("ReportWorkflow/happy_path"), by_key("ReportWorkflow/approval_rejected")]
+    async with world.running():
+        for scenario in ran:
+            await world.run(scenario)
+
+        async def listed() -> bool:
+            count = await world.client.count_workflows(QUERY)
+            return count.count >= len(ran)
+
+        await wait_for(listed, what="visibility to list the reports", timeout=30)
+        address = world.server.address
+
+        exported = tmp_path / "exported"
+        exported.mkdir()
+        show = [dev_server_binary(), "workflow", "show", "--address", address, "-o", "json"]
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [*show, "--workflow-id", ran[0].workflow_id],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            start_new_session=True,
+        )
+        assert done.returncode == 0, done.stderr
+        (exported / "from-cli.json").write_text(done.stdout)
+
+        live = ["--temporal-address", address, "--replay-query", QUERY]
+        code, out = await run_pytest([*live, "-k", "live"], tmp_path)
+        assert code == 0, out
+        assert "1 passed" in out, out
+
+        code, out = await run_pytest(["--replay-dir", str(exported), "-k", "exported"], tmp_path)
+        assert code == 0, out
+        assert "1 passed" in out, out
+
+        nothing = ["--temporal-address", address, "--replay-query", "WorkflowType='Nope'"]
+        code, out = await run_pytest([*nothing, "-k", "live"], tmp_path)
+        assert code == 1, out
+        assert "matched no workflows" in out, out
