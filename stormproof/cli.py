@@ -13,7 +13,7 @@ import sys
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("reference.worker:main", "run the reference worker"),
-    "start": ("reference.client:start_main", "start a workflow: stormproof start story|report PROMPT"),
+    "start": ("reference.client:start_main", "start a workflow: start story|report PROMPT"),
     "result": ("reference.client:result_main", "wait for and print a workflow's result"),
     "api": ("reference.api:main", "run the reference HTTP API"),
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
