@@ -16,13 +16,18 @@ import asyncio
 import json
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
-from reference.connection import ConnectionConfigError, connect_with_retry, load_connect_config
+from reference.connection import (
+    ConnectionConfigError,
+    connect_with_retry,
+    load_connect_config,
+    settled,
+)
 from reference.models import (
     DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ReportRequest,
@@ -131,9 +136,9 @@ async def _result(workflow_id: str) -> int:
     return 0
 
 
-def _run(prog: str, coro_factory: Any) -> int:
+def _run(prog: str, work: Callable[[], Awaitable[int]]) -> int:
     try:
-        return asyncio.run(coro_factory())
+        return asyncio.run(settled(work()))
     except (ConnectionConfigError, SettingsError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2

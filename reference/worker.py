@@ -28,6 +28,7 @@ from reference.connection import (
     connect_with_retry,
     describe,
     load_connect_config,
+    settled,
 )
 from reference.settings import SettingsError, WorkerSettings, load_settings
 from reference.workflows import WORKFLOWS
@@ -142,11 +143,13 @@ def run(
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
+    # httpx logs every request at INFO; the webhook's outcome is already in the history.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     overrides = {"task_queue": args.task_queue} if args.task_queue else {}
     try:
         settings = prepare(overrides)
         return asyncio.run(
-            serve(settings, activities_factory=activities_factory, label=label, note=note)
+            settled(serve(settings, activities_factory=activities_factory, label=label, note=note))
         )
     except (SettingsError, ConnectionConfigError) as exc:
         print(f"{label}: {exc}", file=sys.stderr)
