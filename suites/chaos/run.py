@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.service import RPCError
 
 from fixtures.fake_llm import FakeLlm
 from fixtures.history import History
@@ -31,9 +32,9 @@ from fixtures.world import FAKE_LLM_KEY
 from stormproof.checker import CheckResult, Snapshot, check
 from suites.chaos import observe
 from suites.chaos.nemesis import Nemesis
-from suites.chaos.workload import Workload
+from suites.chaos.workload import Planned, Workload
 
-LINKS = ("temporal", "llm", "postgres", "sink")
+LLM_TIMEOUT_SECONDS = 4.0
 
 
 @dataclass
@@ -106,6 +107,8 @@ class ChaosRun:
                 f":{self.world.postgres.port}/", f":{p['postgres'].port}/"
             ),
             artifact_dir=self.artifact_dir,
+            # Short enough that an LLM timeout fault costs seconds, not the default 30.
+            llm_timeout_seconds=LLM_TIMEOUT_SECONDS,
         )
 
     async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
@@ -165,6 +168,21 @@ class ChaosRun:
             what=f"an LLM request in flight for {marker}",
             timeout=timeout,
             logs=self.logs(),
+        )
+
+    async def wait_step(self, step: str, items: list[Planned], timeout: float = 60) -> Planned:
+        """Wait until one of `items` (reports) says, by its `progress` query, it is at `step`."""
+
+        async def at_step() -> Planned | None:
+            for item in items:
+                handle = self.world.client.get_workflow_handle(item.workflow_id)
+                with contextlib.suppress(RPCError, WorkflowQueryFailedError):
+                    if (await handle.query("progress")).get("step") == step:
+                        return item
+            return None
+
+        return await wait_for(
+            at_step, what=f"a report at step {step}", timeout=timeout, logs=self.logs()
         )
 
     # --- the end ------------------------------------------------------------------------

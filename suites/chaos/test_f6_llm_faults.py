@@ -1,0 +1,71 @@
+"""Fault 6: the LLM misbehaves: 429 storms with retry-after, 500s, timeouts, slow answers,
+and connection resets through Toxiproxy.
+
+The HTTP storm is a seeded schedule of scripted faults per workflow, at most two each,
+because the contract caps llm_call at three attempts: a schedule that could exhaust them
+would test the dice, not the worker. Every LLM request must be one Temporal attempt, so
+the wasted-call count catches SDK retries stacked on Temporal's, and every workflow must
+complete once the storm is over.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
+from suites.chaos.nemesis import LinkToxic
+from suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
+
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+]
+MENU = [
+    RateLimit(retry_after=1.0),
+    RateLimit(retry_after=None, retry_after_ms=700),
+    ServerError(status=500),
+    ServerError(status=503),
+    Delay(seconds=LLM_TIMEOUT_SECONDS + 1.5),  # the worker's request times out
+    DropConnection(),
+]
+
+
+@pytest.mark.chaos(fault="llm-http-storm")
+async def test_llm_http_storm(chaos: ChaosRun) -> None:
+    await chaos.start_worker()
+    items = [chaos.workload.plan(k) for k in ("story", "report") * 4]
+    injected = 0
+    for item in items:
+        faults = chaos.rng.sample(MENU, k=chaos.rng.choice([1, 2, 2]))
+        faults.append(Delay(seconds=chaos.rng.uniform(0.2, 1.5)))  # then a slow success
+        chaos.world.fake_llm.script(item.marker, faults)
+        injected += len(faults) - 1
+    chaos.history.ok("nemesis", "fault", fault="llm-http-storm", scripted=injected)
+    for item in items:
+        await chaos.workload.start(item)
+
+    result = await chaos.finish(timeout=120)
+    chaos.assert_exactly_once(result)
+    assert result.completed == 8
+    for item in items:  # every scripted fault was served: the storm really happened
+        assert chaos.world.fake_llm.plan.pending(item.marker) == 0
+
+
+@pytest.mark.chaos(fault="llm-connection-reset")
+@pytest.mark.toxiproxy
+async def test_llm_connection_resets(chaos: ChaosRun) -> None:
+    await chaos.start_worker()
+    resets = LinkToxic(
+        chaos.toxiproxy, chaos.link("llm"), "reset_peer", label="llm-reset-peer", timeout=0
+    )
+    async with chaos.faulted(resets):
+        items = await chaos.workload.start_many(["story", "report"] * 3)
+        # Shorter than the 1 s + 2 s backoff of llm_call's three attempts.
+        await chaos.hold(1.5)
+
+    result = await chaos.finish(timeout=120)
+    chaos.assert_exactly_once(result)
+    assert result.completed == 6
+    retried = [i for i in items if chaos.attempts(i.workflow_id, "llm_call") >= 2]
+    assert retried, "no LLM attempt met a reset: the fault never landed"

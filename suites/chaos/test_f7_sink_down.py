@@ -1,0 +1,39 @@
+"""Fault 7b: the notification sink is down (503 to everything) for 30 s.
+
+send_notification must keep retrying with the same Idempotency-Key until the sink is back
+(its policy allows 10 minutes), then deliver once. Catches a step that gives up on 5xx
+(failed), and a key that changes between attempts (duplicated).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.wait import wait_for
+from suites.chaos.nemesis import SinkDown
+from suites.chaos.run import ChaosRun
+
+pytestmark = [
+    pytest.mark.chaos(fault="sink-down-30s"),
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+]
+
+
+async def test_sink_down_for_30s(chaos: ChaosRun) -> None:
+    await chaos.start_worker()
+    sink = chaos.world.sink
+    async with chaos.faulted(SinkDown(sink)):
+        reports = await chaos.workload.start_many(["report", "report", "story", "report"])
+        await wait_for(
+            lambda: any(sink.deliveries_for(r.workflow_id) for r in reports),
+            what="a notification attempt against the downed sink",
+            timeout=30,
+            logs=chaos.logs(),
+        )
+        await chaos.hold(30.0)
+        assert not any(d.accepted for r in reports for d in sink.deliveries_for(r.workflow_id))
+
+    result = await chaos.finish(timeout=90)
+    chaos.assert_exactly_once(result)
+    assert result.completed == 4
