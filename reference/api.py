@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import signal
 import sys
 import uuid
@@ -249,7 +250,11 @@ def serve(app: FastAPI, settings: ApiSettings, label: str) -> int:
 
     asyncio.run(run())
     log.info("%s: stopped", label)
-    return 0
+    # Skip interpreter finalization: dropping the Temporal runtime there can hang (see
+    # reference/supervisor.py exit_now), and everything worth doing is done.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def parse(argv: Sequence[str] | None, prog: str) -> ApiSettings:

@@ -22,6 +22,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import os
 import signal
 import sys
 import uuid
@@ -103,6 +104,11 @@ class Supervisor:
             task.cancel()
         if child.returncode is None:
             # Told to stop (drain) or to restart a child that makes no progress.
+            log.info(
+                "supervisor: sending SIGTERM to worker %d, drain up to %ss",
+                child.pid,
+                self.args.grace,
+            )
             child.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(child.wait(), timeout=self.args.grace)
@@ -111,6 +117,7 @@ class Supervisor:
                 child.kill()
                 await child.wait()
         await relay
+        log.info("supervisor: worker %d exited with code %s", child.pid, child.returncode)
         return child.returncode if child.returncode is not None else 1
 
     async def _relay(self, child: asyncio.subprocess.Process) -> None:
@@ -185,5 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(Supervisor(command, args).run())
 
 
+def exit_now(code: int) -> None:
+    """Exit without interpreter finalization: dropping the Temporal runtime while a
+    cancelled canary RPC is pending can hang the exit for good (seen as a process stuck in
+    "Garbage-collecting" after the worker had drained), which a supervisor must never do."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
