@@ -74,6 +74,8 @@ class WorkflowCheck(BaseModel):
     workflow: str
     accepted: bool
     outcome: Literal["completed", "failed", "open"]
+    effects: dict[str, int] = Field(default_factory=dict, description="seen, per effect kind")
+    llm_attempts: int = 0
     problems: list[str] = Field(default_factory=list)
 
 
@@ -90,6 +92,7 @@ class CheckResult(BaseModel):
     wasted_llm_calls: int
     recovery_seconds: list[float]
     anomalies: list[str]
+    per_workflow: list[WorkflowCheck] = Field(default_factory=list)
 
     @property
     def lost_total(self) -> int:
@@ -208,6 +211,8 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         allowed = sum(n for name, n in attempts.items() if name in LLM_ACTIVITIES) or sum(
             attempts.values()
         )
+        check_.llm_attempts = allowed
+        check_.effects = {"runs": len(runs), "llm_calls": calls}
         if calls > allowed and attempts:
             wasted += calls - allowed
             check_.problems.append(f"{calls} LLM calls for {allowed} recorded attempts")
@@ -225,6 +230,7 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
             owed["artifacts"] = files[("reports", rid)]
             owed["rows"] = rows[rid]
             owed["deliveries"] = len(keys.get(rid, ()))
+        check_.effects.update(owed)
         for effect, seen in owed.items():
             if getattr(snapshot, effect) is not None:
                 _count(seen, effect, lost, duplicated, check_)
@@ -248,6 +254,7 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         wasted_llm_calls=wasted,
         recovery_seconds=recovery,
         anomalies=anomalies,
+        per_workflow=checks,
     )
 
 

@@ -53,6 +53,14 @@ def test_clean_run_is_valid(tmp_path: Path) -> None:
     result = check(_history(tmp_path).ops, _world())
     assert result.verdict == "valid", result.summary()
     assert result.completed == 2 and result.lost_total == 0 and result.duplicated_total == 0
+    report = next(c for c in result.per_workflow if c.workflow_id == f"{TAG}-r1")
+    assert report.effects == {
+        "runs": 1,
+        "llm_calls": 1,
+        "artifacts": 1,
+        "rows": 1,
+        "deliveries": 1,
+    }
 
 
 def test_redelivery_with_same_key_is_not_a_duplicate(tmp_path: Path) -> None:
