@@ -26,7 +26,7 @@ from fixtures.postgres import PostgresCluster
 from fixtures.sink import NotificationSink
 from fixtures.temporal import DevServer
 from fixtures.toxiproxy import Proxy, ToxiproxyServer
-from fixtures.wait import LogSource, wait_for
+from fixtures.wait import LogSource, log_tail, wait_for
 from fixtures.worker import WorkerProcess, WorldEndpoints
 from fixtures.world import FAKE_LLM_KEY
 from stormproof.checker import CheckResult, Snapshot, check
@@ -229,6 +229,12 @@ class ChaosRun:
         result = result or self.result
         assert result is not None, "finish() was never called"
         detail = f"{result.summary()}\nhistory: {self.history.path}"
+        if result.verdict != "valid":  # the logs that explain it, as every failed wait shows
+            detail += "".join(
+                f"\n--- {name} (last lines) ---\n{log_tail(src, 25)}"
+                for name, src in self.logs().items()
+                if name != "history"
+            )
         assert result.lost_total == 0, f"lost workflows or effects: {detail}"
         assert result.duplicated_total == 0, f"duplicated effects: {detail}"
         assert result.wasted_llm_calls == 0, f"wasted LLM calls: {detail}"
