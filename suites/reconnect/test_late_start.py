@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pytest
 
 from fixtures.fake_llm import new_marker
+from fixtures.wait import eventually
 from suites.reconnect.checks import accepted_id, assert_completes, assert_not_ready, assert_refused
 from suites.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 
@@ -26,8 +27,12 @@ async def late_start(world: ReconnectWorld, api_argv: Sequence[str]) -> None:
     worker = world.start_worker()
     await api.wait_serving()
     await assert_refused(api, f"[{new_marker()}] before Temporal exists")
-    reason = await assert_not_ready(api)
-    assert "connection refused" in reason, reason
+
+    async def names_the_cause() -> None:
+        reason = await assert_not_ready(api)
+        assert "connection refused" in reason, reason
+
+    await eventually(names_the_cause, timeout=5)
 
     # Until the server starts, every submission is refused, each one promptly.
     refused = 0
