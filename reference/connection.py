@@ -24,10 +24,11 @@ log = logging.getLogger("stormproof.connection")
 DEFAULT_ADDRESS = "localhost:7233"
 DEFAULT_NAMESPACE = "default"
 
-# Connect retry backoff: quick at first (a server that is just starting), then capped so a
-# long outage is probed every 30 s without flooding the log.
+# Connect retry backoff: quick at first (a server that is just starting), then capped at
+# 10 s, the SDK's own poll backoff ceiling, so a worker that started before Temporal makes
+# progress as soon as an already-connected one would, without flooding the log.
 INITIAL_BACKOFF_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 10.0
 
 
 # How long to let the SDK's Rust threads wind down before the process exits; see settled().

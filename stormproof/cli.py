@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("reference.worker:main", "run the reference worker"),
     "start": ("reference.client:start_main", "start a workflow: start story|report PROMPT"),
     "result": ("reference.client:result_main", "wait for and print a workflow's result"),
+    "supervisor": ("reference.supervisor:main", "run the worker, restarting it with the reason"),
     "api": ("reference.api:main", "run the reference HTTP API"),
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
     "record-histories": ("stormproof.record:main", "re-record the committed replay histories"),
