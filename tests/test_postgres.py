@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from fixtures import postgres
+from fixtures import pg_install
 from fixtures.errors import MissingBinaryError
 from fixtures.ports import port_is_open
 from fixtures.postgres import PostgresCluster
@@ -64,6 +64,6 @@ def test_two_clusters_side_by_side(cluster: PostgresCluster, tmp_path: Path):
 
 def test_missing_binaries_name_the_debian_package(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(postgres, "_DEBIAN_GLOB", str(tmp_path / "nothing" / "*" / "bin"))
+    monkeypatch.setattr(pg_install, "_DEBIAN_GLOB", str(tmp_path / "nothing" / "*" / "bin"))
     with pytest.raises(MissingBinaryError, match="postgresql"):
-        postgres.find_pg_bindir()
+        pg_install.find_pg_bindir()
