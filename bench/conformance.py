@@ -17,8 +17,7 @@ REPEATS = 3
 
 
 def run_once(jobs: int) -> float:
-    argv = [sys.executable, "-m", "pytest", "suites/conformance", "-q",
-            "-n", str(jobs)]
+    argv = [sys.executable, "-m", "pytest", "suites/conformance", "-q", "-n", str(jobs)]
     started = time.monotonic()
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started
