@@ -43,7 +43,7 @@ test: deps lint
 
 lint: python-deps
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/ruff format --check . >/dev/null || { $(VENV)/bin/ruff format --diff . | head -40; exit 1; }
+	@$(VENV)/bin/ruff format --check .
 
 bench: deps
 	@$(VENV)/bin/python -m bench
