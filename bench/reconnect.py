@@ -51,12 +51,8 @@ async def bench(rounds: int, outage: float) -> tuple[list[float], list[float]]:
     with FakeLlm() as llm, NotificationSink() as sink, tempfile.TemporaryDirectory() as tmp:
         world = ReconnectWorld(Path(tmp), llm, sink, [sys.executable, "-m", "reference.worker"])
         try:
-            await world.start_temporal()
-            api = world.start_api()
-            worker = world.start_worker()
-            client = await world.client()
-            await worker.wait_ready(client)
-            await api.wait_ready(timeout=30)
+            client, worker = await world.running_worker()
+            api = await world.running_api()
             for round_ in range(1, rounds + 1):
                 world.server.kill()
                 await asyncio.sleep(outage)  # wait-ok: outage duration

@@ -159,6 +159,22 @@ class ReconnectWorld:
     async def start_temporal(self) -> None:
         await self.server.start()
 
+    async def running_worker(
+        self, argv: Sequence[str] | None = None, name: str = "worker"
+    ) -> tuple[Client, WorkerProcess]:
+        """The common starting point: Temporal up, a worker polling, the judge's client."""
+        await self.start_temporal()
+        client = await self.client()
+        worker = self.start_worker(argv, name=name)
+        await worker.wait_ready(client)
+        return client, worker
+
+    async def running_api(self, argv: Sequence[str] = API_ARGV) -> ApiProcess:
+        """An API process that reports ready."""
+        api = self.start_api(argv)
+        await api.wait_ready(timeout=30)
+        return api
+
     async def restart_temporal(self) -> None:
         """Bring a killed server back on the same port and database file."""
         self.server.process.start()

@@ -15,10 +15,7 @@ pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 
 async def test_api_surface(reconnect_world: ReconnectWorld):
     world = reconnect_world
-    await world.start_temporal()
-    client = await world.client()
-    worker = world.start_worker()
-    await worker.wait_ready(client)
+    client, _ = await world.running_worker()
     api = world.start_api()
     ready = await api.wait_ready(timeout=30)
     assert ready["temporal"]["task_queue"] == world.task_queue, ready

@@ -69,10 +69,7 @@ async def stays_alive(worker: WorkerProcess, seconds: float, why: str) -> None:
 
 
 async def cancel_an_activity(world: ReconnectWorld, worker_argv: Sequence[str] | None) -> None:
-    await world.start_temporal()
-    client = await world.client()
-    worker = world.start_worker(worker_argv)
-    await worker.wait_ready(client)
+    client, worker = await world.running_worker(worker_argv)
 
     in_flight = time.monotonic()
     _, handle = await start_held_story(world, client, hold=40)
@@ -110,14 +107,10 @@ async def test_negative_control_worker_exiting_on_cancel_is_caught(
 
 async def test_closing_clients_does_not_stop_the_worker(reconnect_world: ReconnectWorld):
     world = reconnect_world
-    await world.start_temporal()
-    client = await world.client()
-    worker = world.start_worker()
-    await worker.wait_ready(client)
+    client, worker = await world.running_worker()
 
     # The API (a client in its own process) accepts work, then shuts down cleanly.
-    api = world.start_api()
-    await api.wait_ready(timeout=30)
+    api = await world.running_api()
     via_api = await accepted_id(await api.submit(f"[{new_marker()}] before the API stops"))
     assert api.process.stop(grace=10) == 0, f"the API did not shut down cleanly:\n{api.log()}"
 
@@ -146,10 +139,7 @@ async def test_closing_clients_does_not_stop_the_worker(reconnect_world: Reconne
 
 async def test_sigterm_drains_in_flight_activity(reconnect_world: ReconnectWorld):
     world = reconnect_world
-    await world.start_temporal()
-    client = await world.client()
-    worker = world.start_worker(name="draining-worker")
-    await worker.wait_ready(client)
+    client, worker = await world.running_worker(name="draining-worker")
     marker, handle = await start_held_story(world, client, hold=3)
 
     worker.process.signal_group(signal.SIGTERM)

@@ -31,12 +31,8 @@ async def test_temporal_down_90s_api_and_worker_recover_without_restart(
     reconnect_world: ReconnectWorld,
 ):
     world = reconnect_world
-    await world.start_temporal()
-    api = world.start_api()
-    worker = world.start_worker()
-    client = await world.client()
-    await worker.wait_ready(client)
-    await api.wait_ready(timeout=30)
+    client, worker = await world.running_worker()
+    api = await world.running_api()
     pids = (api.process.pid, worker.process.pid)
 
     world.server.kill()

@@ -32,12 +32,8 @@ COMPLETION_TIMEOUT = 60.0
 
 
 async def restart_mid_test(world: ReconnectWorld, api_argv: Sequence[str]) -> None:
-    await world.start_temporal()
-    api = world.start_api(api_argv)
-    worker = world.start_worker()
-    client = await world.client()
-    await worker.wait_ready(client)
-    await api.wait_ready(timeout=30)
+    client, worker = await world.running_worker()
+    api = await world.running_api(api_argv)
 
     # Accepted before the outage, their LLM calls still in flight when Temporal dies.
     before: list[str] = []
