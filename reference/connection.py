@@ -16,8 +16,9 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
+
+from reference.codec import PayloadKeyError, data_converter
 
 log = logging.getLogger("stormproof.connection")
 
@@ -53,6 +54,10 @@ def load_connect_config() -> dict[str, Any]:
         ) from None
     config.setdefault("target_host", DEFAULT_ADDRESS)
     config.setdefault("namespace", DEFAULT_NAMESPACE)
+    try:
+        data_converter()  # a bad payload key is a configuration error, not an outage
+    except PayloadKeyError as exc:
+        raise ConnectionConfigError(str(exc)) from None
     return config
 
 
@@ -63,7 +68,7 @@ def describe(config: dict[str, Any]) -> str:
 
 async def connect_once(config: dict[str, Any] | None = None) -> Client:
     config = load_connect_config() if config is None else config
-    return await Client.connect(**config, data_converter=pydantic_data_converter)
+    return await Client.connect(**config, data_converter=data_converter())
 
 
 async def connect_with_retry(

@@ -33,9 +33,9 @@ from temporalio.api.workflowservice.v1 import (
     GetSystemInfoRequest,
 )
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import KeepAliveConfig, RetryConfig, RPCError, RPCStatusCode
 
+from reference.codec import data_converter
 from reference.connection import describe
 
 log = logging.getLogger("stormproof.api.temporal")
@@ -196,7 +196,7 @@ class TemporalLink:
     async def _connect(self) -> Client:
         return await Client.connect(
             **self.connect_config,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(),
             # The link does its own retrying; SDK retries would only hide an outage for
             # seconds inside one request. Keep-alive notices a silently dead peer.
             retry_config=RetryConfig(

@@ -19,10 +19,11 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.worker import Worker
 
 from reference.activities import build_activities
+from reference.codec import data_converter
 from reference.connection import (
     ConnectionConfigError,
     connect_with_retry,
@@ -44,10 +45,14 @@ ActivitiesFactory = Callable[[WorkerSettings], Sequence[Callable[..., Any]]]
 
 def _with_pydantic_converter(client: Client) -> Client:
     """The same connection, but guaranteed to speak pydantic models on the wire."""
-    if client.data_converter.payload_converter_class is PydanticPayloadConverter:
+    wanted = data_converter()
+    current = client.data_converter
+    if current.payload_converter_class is PydanticPayloadConverter and (
+        current.payload_codec is not None or wanted.payload_codec is None
+    ):
         return client
     config = client.config()
-    config["data_converter"] = pydantic_data_converter
+    config["data_converter"] = wanted
     return Client(**config)
 
 

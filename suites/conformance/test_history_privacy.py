@@ -1,0 +1,86 @@
+"""Prompts and LLM replies must not be stored in plaintext in Temporal's history.
+
+The history is kept by the server and shown in its Web UI; for an AI workflow its payloads
+are prompts and generated text. With `STORMPROOF_PAYLOAD_KEY` set (CONTRACT.md section 7)
+a worker seals every payload, and the judge, speaking the same documented format, still
+reads the result. The negative control is the same check on a worker without a key: the
+prompt is there for anyone with read access to see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from fixtures.codec import (
+    PAYLOAD_KEY_VARIABLE,
+    encrypted_converter,
+    new_payload_key,
+    plaintext_leaks,
+)
+from fixtures.judge import Judge, Run
+from fixtures.worker import WorkerProcess
+from fixtures.world import WorkerFactory
+from suites.conformance.checks import assert_one_notification, assert_one_row
+
+# A worker that cannot open sealed input never finishes; say so instead of hanging.
+SEALED_RUN_DEADLINE = 60
+SECRET_TOPIC = "Summarise the merger terms for Project Nightingale before the announcement."
+
+
+async def assert_history_is_sealed(judge: Judge, run: Run) -> None:
+    # Read the raw history with the plain client: what the server stores and the UI shows.
+    history = await judge.client.get_workflow_handle(run.workflow_id).fetch_history()
+    secrets = {"the prompt": SECRET_TOPIC, "the LLM reply": judge.expected_reply(run)[:40]}
+    leaks = plaintext_leaks(history.events, secrets)
+    assert leaks == [], (
+        f"{run.workflow_id}: {' and '.join(leaks)} stored in plaintext in the workflow "
+        f"history; seal payloads with a codec (set {PAYLOAD_KEY_VARIABLE}, CONTRACT.md 7)"
+    )
+
+
+def sealed_judge(temporal_env: WorkflowEnvironment, judge: Judge, key: str) -> Judge:
+    """A judge whose client seals what it sends and opens what it reads."""
+    plain = temporal_env.client
+    client = Client(
+        plain.service_client, namespace=plain.namespace, data_converter=encrypted_converter(key)
+    )
+    return Judge(client, judge.fake_llm, judge.sink)
+
+
+@pytest.mark.worker_process
+async def test_prompts_and_replies_are_sealed_in_the_history(
+    judge: Judge, worker_factory: WorkerFactory, temporal_env: WorkflowEnvironment
+):
+    key = new_payload_key()
+    worker = await worker_factory.start(
+        "worker-sealed-payloads", extra_env={PAYLOAD_KEY_VARIABLE: key}
+    )
+    sealed = sealed_judge(temporal_env, judge, key)
+    run = await sealed.start_report(worker, topic=SECRET_TOPIC)
+    try:
+        async with asyncio.timeout(SEALED_RUN_DEADLINE):
+            result = await run.result()
+    except TimeoutError:
+        raise AssertionError(
+            f"{run.workflow_id} did not finish in {SEALED_RUN_DEADLINE}s with sealed payloads: "
+            f"does the worker implement {PAYLOAD_KEY_VARIABLE} (CONTRACT.md 7)? worker log:\n"
+            + worker.log(30)
+        ) from None
+
+    assert result["status"] == "completed", result
+    assert_one_row(sealed, run)
+    assert_one_notification(sealed, run)
+    # The plain judge reads the raw history, as the server and its UI hold it.
+    await assert_history_is_sealed(judge, run)
+
+
+@pytest.mark.negative_control
+async def test_negative_control_plaintext_history_is_caught(judge: Judge, worker: WorkerProcess):
+    run = await judge.start_report(worker, topic=SECRET_TOPIC)
+    await run.result()
+    with pytest.raises(AssertionError, match="stored in plaintext in the workflow history"):
+        await assert_history_is_sealed(judge, run)
