@@ -104,7 +104,7 @@ async def measure(repeats: int) -> list[tuple[str, list[float], list[float]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = argv or []  # `python -m bench recovery` calls main() with none: the default
     repeats = int(args[0]) if args else REPEATS
     rows = asyncio.run(measure(repeats))
     head = f"{'scenario':<34}{'recovery p50 s':>16}{'max s':>8}{'drain p50 s':>14}{'max s':>8}"
@@ -118,4 +118,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
