@@ -25,7 +25,7 @@ from temporalio.client import Client
 from fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
 from fixtures.fake_llm import Delay, FakeLlm
 from fixtures.postgres import PostgresCluster
-from fixtures.processes import stop_all
+from fixtures.processes import install_teardown_handlers, stop_all
 from fixtures.sink import NotificationSink
 from fixtures.temporal import DevServer
 from fixtures.toxiproxy import ToxiproxyServer
@@ -109,6 +109,7 @@ async def measure(repeats: int) -> list[tuple[str, list[float], list[float]]]:
 def main(argv: list[str] | None = None) -> int:
     args = argv or []  # `python -m bench recovery` calls main() with none: the default
     repeats = int(args[0]) if args else REPEATS
+    install_teardown_handlers()  # SIGTERM must not leave servers behind
     rows = asyncio.run(measure(repeats))
     head = f"{'scenario':<34}{'recovery p50 s':>16}{'max s':>8}{'drain p50 s':>14}{'max s':>8}"
     print(f"{head}   (runs: {repeats}; 8 workflows each)")
