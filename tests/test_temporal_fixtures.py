@@ -46,3 +46,20 @@ async def test_dev_server_keeps_workflows_across_sigkill(tmp_path: Path):
     finally:
         server.stop()
     assert not server.process.running()
+
+
+async def test_a_server_that_cannot_start_fails_at_once_with_its_reason(tmp_path: Path):
+    import socket
+    import time
+
+    from fixtures.temporal import ServerExited
+
+    server = DevServer(tmp_path / "temporal")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", server.http_port))
+        squatter.listen()
+        started = time.monotonic()
+        with pytest.raises(ServerExited, match="address already in use"):
+            await server.start(timeout=60)
+    # Not the 60 s deadline: the exit itself is the verdict.
+    assert time.monotonic() - started < 30
