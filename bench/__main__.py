@@ -11,6 +11,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from fixtures.processes import install_teardown_handlers
+
 
 def available() -> list[str]:
     folder = Path(__file__).parent
@@ -18,6 +20,8 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    # Benchmarks start real servers too; a bench stopped by `timeout` must not orphan them.
+    install_teardown_handlers()
     names = argv or available()
     unknown = sorted(set(names) - set(available()))
     if unknown:
