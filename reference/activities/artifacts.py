@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from reference.activities.files import atomic_write_bytes, safe_file_stem
+from reference.activities.files import artifact_path, atomic_write_bytes
 from reference.models import SaveArtifactInput, SaveArtifactOutput
 from reference.settings import WorkerSettings
 
@@ -30,10 +29,7 @@ class ArtifactActivities:
 
     @activity.defn(name="save_story_artifact")
     async def save_story_artifact(self, request: SaveArtifactInput) -> SaveArtifactOutput:
-        try:
-            path = self._stories / f"{safe_file_stem(request.workflow_id)}.md"
-        except ValueError as exc:
-            raise ApplicationError(str(exc), type="InvalidRequest", non_retryable=True) from exc
+        path = artifact_path(self._stories, request.workflow_id, ".md")
         data = render_story(request.title, request.text).encode("utf-8")
         # File I/O and fsync block; keep them off the worker's event loop.
         await asyncio.to_thread(atomic_write_bytes, path, data)

@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from temporalio.exceptions import ApplicationError
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` to `path` atomically, creating parent folders; returns `path`."""
@@ -36,3 +38,11 @@ def safe_file_stem(name: str) -> str:
     if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
         raise ValueError(f"{name!r} cannot be used as a file name")
     return name
+
+
+def artifact_path(folder: Path, stem: str, suffix: str) -> Path:
+    """`folder/stem+suffix`, or a non-retryable InvalidRequest: a bad name never gets better."""
+    try:
+        return folder / f"{safe_file_stem(stem)}{suffix}"
+    except ValueError as exc:
+        raise ApplicationError(str(exc), type="InvalidRequest", non_retryable=True) from exc

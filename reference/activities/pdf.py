@@ -12,9 +12,8 @@ import asyncio
 
 from fpdf import FPDF
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from reference.activities.files import atomic_write_bytes, safe_file_stem
+from reference.activities.files import artifact_path, atomic_write_bytes
 from reference.models import CreatePdfInput, CreatePdfOutput
 from reference.settings import WorkerSettings
 
@@ -57,10 +56,7 @@ class PdfActivities:
 
     @activity.defn(name="create_pdf")
     async def create_pdf(self, request: CreatePdfInput) -> CreatePdfOutput:
-        try:
-            path = self._reports / f"{safe_file_stem(request.report_id)}.pdf"
-        except ValueError as exc:
-            raise ApplicationError(str(exc), type="InvalidRequest", non_retryable=True) from exc
+        path = artifact_path(self._reports, request.report_id, ".pdf")
         # Layout and disk writes are CPU/IO bound: run them in a thread so the worker keeps
         # polling and heartbeating other activities meanwhile.
         data = await asyncio.to_thread(render_pdf, request.report_id, request.text)
