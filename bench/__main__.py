@@ -11,7 +11,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from fixtures.processes import install_teardown_handlers
+from stormproof.fixtures.processes import install_teardown_handlers
 
 
 def available() -> list[str]:

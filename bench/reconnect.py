@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from fixtures.fake_llm import FakeLlm, new_marker
-from fixtures.processes import install_teardown_handlers, stop_all
-from fixtures.sink import NotificationSink
-from fixtures.worker import ping
-from suites.reconnect.harness import ApiProcess, ReconnectWorld
+from stormproof.fixtures.fake_llm import FakeLlm, new_marker
+from stormproof.fixtures.processes import install_teardown_handlers, stop_all
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.worker import ping
+from stormproof.suites.reconnect.harness import ApiProcess, ReconnectWorld
 
 ROUNDS = 5
 OUTAGE_SECONDS = 5.0
@@ -49,7 +49,9 @@ async def bench(rounds: int, outage: float) -> tuple[list[float], list[float]]:
     api_times: list[float] = []
     worker_times: list[float] = []
     with FakeLlm() as llm, NotificationSink() as sink, tempfile.TemporaryDirectory() as tmp:
-        world = ReconnectWorld(Path(tmp), llm, sink, [sys.executable, "-m", "reference.worker"])
+        world = ReconnectWorld(
+            Path(tmp), llm, sink, [sys.executable, "-m", "stormproof.reference.worker"]
+        )
         try:
             client, worker = await world.running_worker()
             api = await world.running_api()

@@ -22,15 +22,15 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
-from fixtures.fake_llm import Delay, FakeLlm
-from fixtures.postgres import PostgresCluster
-from fixtures.processes import install_teardown_handlers, stop_all
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.toxiproxy import ToxiproxyServer
-from suites.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
-from suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
+from stormproof.fixtures.fake_llm import Delay, FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.processes import install_teardown_handlers, stop_all
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.suites.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
+from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
 
 REPEATS = 3
 Scenario = tuple[str, float, Callable[[ChaosRun], Nemesis]]

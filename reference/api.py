@@ -38,7 +38,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from reference.api_models import (
+from stormproof.reference.api_models import (
     WORKFLOW_TYPES,
     ApiSettings,
     ApiSettingsError,
@@ -50,9 +50,9 @@ from reference.api_models import (
     WorkflowView,
     load_api_settings,
 )
-from reference.connection import ConnectionConfigError, load_connect_config
-from reference.models import ReportRequest, StoryRequest
-from reference.temporal_link import LinkState, TemporalLink
+from stormproof.reference.connection import ConnectionConfigError, load_connect_config
+from stormproof.reference.models import ReportRequest, StoryRequest
+from stormproof.reference.temporal_link import LinkState, TemporalLink
 
 log = logging.getLogger("stormproof.api")
 

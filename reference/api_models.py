@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from reference.temporal_link import LinkStatus
+from stormproof.reference.temporal_link import LinkStatus
 
 WorkflowKind = Literal["story", "report"]
 WORKFLOW_TYPES: dict[str, str] = {"story": "StoryWorkflow", "report": "ReportWorkflow"}

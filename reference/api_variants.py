@@ -1,6 +1,6 @@
 """A deliberately BROKEN API: the negative control of the reconnection suite. Never deploy.
 
-    python -m reference.api_variants connect_once [--port P]
+    python -m stormproof.reference.api_variants connect_once [--port P]
 
 - connect_once: the failure the reconnection issue describes. It connects to Temporal once
   at start-up. When that fails it only logs a warning, keeps answering 202 and parks each
@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from reference.api import create_app, describe_workflow, parse, serve, workflow_id_for
-from reference.api_models import (
+from stormproof.reference.api import create_app, describe_workflow, parse, serve, workflow_id_for
+from stormproof.reference.api_models import (
     WORKFLOW_TYPES,
     ApiSettings,
     ApiSettingsError,
@@ -31,8 +31,8 @@ from reference.api_models import (
     WorkflowKind,
     WorkflowView,
 )
-from reference.connection import connect_once, describe, load_connect_config
-from reference.temporal_link import LinkState, LinkStatus
+from stormproof.reference.connection import connect_once, describe, load_connect_config
+from stormproof.reference.temporal_link import LinkState, LinkStatus
 
 log = logging.getLogger("stormproof.api.connect_once")
 
@@ -105,7 +105,10 @@ VARIANTS = {"connect_once": ConnectOnceBackend}
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in VARIANTS:
-        print(f"usage: python -m reference.api_variants {{{','.join(VARIANTS)}}}", file=sys.stderr)
+        print(
+            f"usage: python -m stormproof.reference.api_variants {{{','.join(VARIANTS)}}}",
+            file=sys.stderr,
+        )
         return 2
     label = f"stormproof-api (variant {args[0]}: BROKEN ON PURPOSE)"
     logging.basicConfig(

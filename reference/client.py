@@ -22,20 +22,20 @@ from typing import Any
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
-from reference.connection import (
+from stormproof.reference.connection import (
     ConnectionConfigError,
     connect_with_retry,
     load_connect_config,
     settled,
 )
-from reference.models import (
+from stormproof.reference.models import (
     DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ReportRequest,
     ReportResult,
     StoryRequest,
     StoryResult,
 )
-from reference.settings import SettingsError, load_settings
+from stormproof.reference.settings import SettingsError, load_settings
 
 # A CLI should answer quickly: a few tries cover a server still starting, then report.
 CLI_CONNECT_ATTEMPTS = 3

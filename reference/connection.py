@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 
-from reference.codec import PayloadKeyError, data_converter
+from stormproof.reference.codec import PayloadKeyError, data_converter
 
 log = logging.getLogger("stormproof.connection")
 

@@ -1,6 +1,6 @@
 """A deliberately BROKEN worker: the lifecycle suite's negative control. Never deploy.
 
-    python -m reference.lifecycle_variants exits_on_cancel [--task-queue Q]
+    python -m stormproof.reference.lifecycle_variants exits_on_cancel [--task-queue Q]
 
 - exits_on_cancel: when an LLM call is cancelled (the workflow was cancelled, or its
   heartbeat timed out), the activity passes the CancelledError on to the process's main
@@ -19,10 +19,10 @@ from typing import Any
 
 from temporalio import activity
 
-from reference.activities import LlmActivities, build_activities
-from reference.models import LlmCallInput, LlmCallOutput
-from reference.settings import WorkerSettings
-from reference.worker import run
+from stormproof.reference.activities import LlmActivities, build_activities
+from stormproof.reference.models import LlmCallInput, LlmCallOutput
+from stormproof.reference.settings import WorkerSettings
+from stormproof.reference.worker import run
 
 
 class ExitsOnCancelLlm(LlmActivities):
@@ -44,7 +44,7 @@ class ExitsOnCancelLlm(LlmActivities):
 
 
 def _exits_on_cancel(settings: WorkerSettings) -> list[Callable[..., Any]]:
-    # Called from reference.worker.serve, so the current task is the process's main task.
+    # Called from stormproof.reference.worker.serve, so the current task is the process's main task.
     main_task = asyncio.current_task()
     assert main_task is not None
     return build_activities(settings, llm=ExitsOnCancelLlm(settings, main_task))
@@ -59,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in VARIANTS:
         names = ", ".join(VARIANTS)
-        print(f"usage: python -m reference.lifecycle_variants {{{names}}}", file=sys.stderr)
+        print(
+            f"usage: python -m stormproof.reference.lifecycle_variants {{{names}}}", file=sys.stderr
+        )
         return 2
     return run(args[1:], activities_factory=VARIANTS[args[0]], variant=args[0])
 

@@ -1,10 +1,10 @@
-"""Keep a worker making progress: `python -m reference.supervisor [options] [-- CMD ...]`.
+"""Keep a worker making progress: `python -m stormproof.reference.supervisor [opts] [-- CMD]`.
 
 The worker keeps retrying while Temporal is unreachable, but the SDK can still give up
 (a fatal poll error, e.g. the namespace vanished) and the process then exits non-zero;
 and a process can be alive yet useless (wedged, polling nothing). So the supervisor:
 
-- runs the worker (`python -m reference.worker` unless CMD is given) as a child, relaying
+- runs the worker (`python -m stormproof.reference.worker` unless CMD is given) as a child, relaying
   its output, and restarts it with capped exponential backoff whenever it exits, logging
   the exit code and the child's last output line as the reason;
 - judges liveness by progress, not by the process existing: every `--canary-interval`
@@ -32,8 +32,8 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from reference.connection import connect_once, load_connect_config
-from reference.settings import load_settings
+from stormproof.reference.connection import connect_once, load_connect_config
+from stormproof.reference.settings import load_settings
 
 log = logging.getLogger("stormproof.supervisor")
 CONFIG_ERROR_EXIT = 2
@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = command or [
         sys.executable,
         "-m",
-        "reference.worker",
+        "stormproof.reference.worker",
     ]
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"

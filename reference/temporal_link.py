@@ -35,8 +35,8 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import KeepAliveConfig, RetryConfig, RPCError, RPCStatusCode
 
-from reference.codec import data_converter
-from reference.connection import describe
+from stormproof.reference.codec import data_converter
+from stormproof.reference.connection import describe
 
 log = logging.getLogger("stormproof.api.temporal")
 

@@ -5,7 +5,7 @@ exactly one classic durability bug swapped in, so the suite can show that the ch
 at that bug rejects it. They reuse the real activities through constructor parameters;
 nothing else differs. Never deploy these.
 
-    python -m reference.variants NAME [--task-queue Q]
+    python -m stormproof.reference.variants NAME [--task-queue Q]
 
 - non_idempotent_insert: the metadata table has no primary key and the insert is a plain
   INSERT, so a retried store duplicates the row.
@@ -24,11 +24,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reference.activities import LlmActivities, NotifyActivities, StorageActivities
-from reference.activities import build_activities as _build
-from reference.activities.storage import TABLE, Schema
-from reference.settings import WorkerSettings
-from reference.worker import run
+from stormproof.reference.activities import LlmActivities, NotifyActivities, StorageActivities
+from stormproof.reference.activities import build_activities as _build
+from stormproof.reference.activities.storage import TABLE, Schema
+from stormproof.reference.settings import WorkerSettings
+from stormproof.reference.worker import run
 
 # BROKEN ON PURPOSE: no primary key and no ON CONFLICT, so every retry adds a row.
 NON_IDEMPOTENT_SCHEMA = Schema(
@@ -78,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in VARIANTS:
         names = ", ".join(VARIANTS)
-        print(f"usage: python -m reference.variants NAME [--task-queue Q]\nNAME: {names}")
+        print(
+            f"usage: python -m stormproof.reference.variants NAME [--task-queue Q]\nNAME: {names}"
+        )
         return 0 if args and args[0] in {"-h", "--help"} else 2
     name = args[0]
     return run(

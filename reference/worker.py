@@ -1,4 +1,4 @@
-"""The reference worker process: `stormproof worker` or `python -m reference.worker`.
+"""The reference worker process: `stormproof worker` or `python -m stormproof.reference.worker`.
 
 Behaviour the suite checks (docs/CONTRACT.md section 6): it keeps retrying while Temporal
 is unreachable, logging why; it prints one line once polling; SIGTERM/SIGINT drain
@@ -22,17 +22,17 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.worker import Worker
 
-from reference.activities import build_activities
-from reference.codec import data_converter
-from reference.connection import (
+from stormproof.reference.activities import build_activities
+from stormproof.reference.codec import data_converter
+from stormproof.reference.connection import (
     ConnectionConfigError,
     connect_with_retry,
     describe,
     load_connect_config,
     settled,
 )
-from reference.settings import SettingsError, WorkerSettings, load_settings
-from reference.workflows import WORKFLOWS
+from stormproof.reference.settings import SettingsError, WorkerSettings, load_settings
+from stormproof.reference.workflows import WORKFLOWS
 
 log = logging.getLogger("stormproof.worker")
 

@@ -12,11 +12,17 @@ import sys
 
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "worker": ("reference.worker:main", "run the reference worker"),
-    "start": ("reference.client:start_main", "start a workflow: start story|report PROMPT"),
-    "result": ("reference.client:result_main", "wait for and print a workflow's result"),
-    "supervisor": ("reference.supervisor:main", "run the worker, restarting it with the reason"),
-    "api": ("reference.api:main", "run the reference HTTP API"),
+    "worker": ("stormproof.reference.worker:main", "run the reference worker"),
+    "start": (
+        "stormproof.reference.client:start_main",
+        "start a workflow: start story|report PROMPT",
+    ),
+    "result": ("stormproof.reference.client:result_main", "wait for and print a workflow's result"),
+    "supervisor": (
+        "stormproof.reference.supervisor:main",
+        "run the worker, restarting it with the reason",
+    ),
+    "api": ("stormproof.reference.api:main", "run the reference HTTP API"),
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
     "record-histories": ("stormproof.record:main", "re-record the committed replay histories"),
 }

@@ -152,6 +152,13 @@ def _workflow_type(path: Path, data: Any) -> str:
     return str(name)
 
 
+class Unreplayable:
+    """Stands in for the files of a --replay-dir that cannot be listed; the test fails."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 def load(path: Path) -> HistoryFile:
     """Parse one exported history, or raise HistoryFileError naming the file and the fix."""
     try:

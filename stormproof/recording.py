@@ -20,13 +20,13 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from fixtures.fake_llm import FakeLlm
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.wait import wait_for
-from reference.activities import build_activities
-from reference.settings import load_settings
-from reference.workflows import ALL_WORKFLOWS, PingWorkflow
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.wait import wait_for
+from stormproof.reference.activities import build_activities
+from stormproof.reference.settings import load_settings
+from stormproof.reference.workflows import ALL_WORKFLOWS, PingWorkflow
 from stormproof.scenarios import Scenario
 
 TASK_QUEUE = "stormproof-replay"

@@ -21,7 +21,7 @@ from temporalio.worker import Replayer
 
 from stormproof.histories import HistoryFile
 
-DEFAULT_WORKFLOWS = "reference.workflows:ALL_WORKFLOWS"
+DEFAULT_WORKFLOWS = "stormproof.reference.workflows:ALL_WORKFLOWS"
 # Core wraps its reason as `Failure { failure: Some(Failure { message: "...", source: ...`.
 _CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
 _PATCH_FIX = (

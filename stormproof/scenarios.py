@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fixtures.fake_llm import Fault, RateLimit, tag
-from fixtures.sink import SinkFault, SinkStatus
+from stormproof.fixtures.fake_llm import Fault, RateLimit, tag
+from stormproof.fixtures.sink import SinkFault, SinkStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORIES_DIR = ROOT / "suites" / "replay" / "histories"

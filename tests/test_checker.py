@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures.history import History, load
 from stormproof.checker import Delivery, LlmObservation, Snapshot, check
+from stormproof.fixtures.history import History, load
 
 TAG = "chaos-t1"
 

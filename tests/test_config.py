@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.config import OPTIONS, SuiteConfig, resolve
-from fixtures.connect import connect_kwargs, connection_env
-from fixtures.errors import ConfigError
+from stormproof.fixtures.config import OPTIONS, SuiteConfig, resolve
+from stormproof.fixtures.connect import connect_kwargs, connection_env
+from stormproof.fixtures.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -111,10 +111,8 @@ def test_runs_against_the_target(): pass
 def test_header_masks_secrets_and_local_only_tests_skip_with_their_marker(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["fixtures.plugin"]\n')
     (tmp_path / "test_probe.py").write_text(PROBE_TESTS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
-    env["PYTHONPATH"] = str(REPO)
     target = ["--temporal-address", "127.0.0.1:7233", "--temporal-api-key", "sk-secret-9876"]
     worker = ["--external-worker", "--task-queue", "team-queue"]
     done = subprocess.run(

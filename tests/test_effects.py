@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fpdf import FPDF
 
-from fixtures.effects import (
+from stormproof.fixtures.effects import (
     ArtifactError,
     metadata_rows,
     pdf_contains,
@@ -17,9 +17,9 @@ from fixtures.effects import (
     report_pdf,
     story_artifact,
 )
-from fixtures.errors import StormproofError
-from fixtures.fake_llm import reply_for
-from fixtures.postgres import PostgresCluster
+from stormproof.fixtures.errors import StormproofError
+from stormproof.fixtures.fake_llm import reply_for
+from stormproof.fixtures.postgres import PostgresCluster
 
 CREATE = (
     "CREATE TABLE stormproof_reports (report_id TEXT PRIMARY KEY, workflow_id TEXT, "

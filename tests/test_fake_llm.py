@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 import openai
 import pytest
 
-from fixtures.fake_llm import (
+from stormproof.fixtures.fake_llm import (
     Delay,
     DropConnection,
     FakeLlm,
@@ -92,7 +92,7 @@ async def test_responses_endpoint_and_models(llm: FakeLlm, client: openai.AsyncO
 def test_reply_is_stable_across_processes():
     """hash() is salted per process; the judge in another xdist worker must agree."""
     prompt = "[sp-0123456789ab] a prompt"
-    code = f"from fixtures.fake_llm import reply_for; print(reply_for({prompt!r}))"
+    code = f"from stormproof.fixtures.fake_llm import reply_for; print(reply_for({prompt!r}))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert other.returncode == 0, other.stderr
     assert other.stdout.strip() == reply_for(prompt)

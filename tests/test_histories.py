@@ -94,10 +94,10 @@ def test_history_files_rejects_a_missing_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("spec", "why"),
     [
-        ("reference.workflows", "not module:attr"),
+        ("stormproof.reference.workflows", "not module:attr"),
         ("no_such_module:X", "cannot import"),
-        ("reference.workflows:NOPE", "has no 'NOPE'"),
-        ("reference.models:ReportRequest", "not workflow classes"),
+        ("stormproof.reference.workflows:NOPE", "has no 'NOPE'"),
+        ("stormproof.reference.models:ReportRequest", "not workflow classes"),
     ],
 )
 def test_bad_workflows_spec_says_why(spec: str, why: str) -> None:

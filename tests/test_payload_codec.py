@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from fixtures.codec import ContractCodec, new_payload_key
-from reference.codec import AesGcmCodec, PayloadKeyError, data_converter, parse_key
+from stormproof.fixtures.codec import ContractCodec, new_payload_key
+from stormproof.reference.codec import AesGcmCodec, PayloadKeyError, data_converter, parse_key
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"prompt": "secret plans"}')
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures.ports import free_port
+from stormproof.fixtures.ports import free_port
 
 
 def test_free_ports_are_unique_within_a_process():

@@ -12,10 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from fixtures import pg_install
-from fixtures.errors import MissingBinaryError
-from fixtures.ports import port_is_open
-from fixtures.postgres import PostgresCluster
+from stormproof.fixtures import pg_install
+from stormproof.fixtures.errors import MissingBinaryError
+from stormproof.fixtures.ports import port_is_open
+from stormproof.fixtures.postgres import PostgresCluster
 
 
 @pytest.fixture

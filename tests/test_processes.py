@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from fixtures.processes import ManagedProcess, stop_all
-from fixtures.wait import wait_for_sync
+from stormproof.fixtures.processes import ManagedProcess, stop_all
+from stormproof.fixtures.wait import wait_for_sync
 
 # A child that starts a grandchild, prints its pid, and waits forever.
 SPAWNER = (
@@ -66,7 +66,7 @@ def test_stop_all_reaps_everything_left(tmp_path: Path):
 # A parent that starts a managed grandchild, prints its pid, and waits to be killed.
 OWNER = (
     "import sys, time, pathlib\n"
-    "from fixtures.processes import ManagedProcess\n"
+    "from stormproof.fixtures.processes import ManagedProcess\n"
     "p = ManagedProcess('orphan', [sys.executable, '-c', 'import time; time.sleep(600)'],\n"
     "                   log_path=pathlib.Path(sys.argv[1])).start()\n"
     "print(p.pid, flush=True)\n"
@@ -91,7 +91,7 @@ def test_sigkilled_owner_leaves_no_orphan(tmp_path: Path):
 def test_sigterm_ends_a_process_whose_loop_swallows_system_exit(tmp_path: Path):
     swallower = (
         "import sys, time\n"
-        "from fixtures.processes import install_teardown_handlers\n"
+        "from stormproof.fixtures.processes import install_teardown_handlers\n"
         "install_teardown_handlers()\n"
         "print('ready', flush=True)\n"
         "while True:\n"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.processes import ManagedProcess
-from fixtures.temporal import dev_server_binary
-from fixtures.wait import wait_for
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.temporal import dev_server_binary
+from stormproof.fixtures.wait import wait_for
 from stormproof.recording import RecordingWorld
 from stormproof.scenarios import SCENARIOS, by_key
 
@@ -75,7 +75,8 @@ async def test_unknown_workflow_type_fails_naming_file_and_type(tmp_path: Path) 
     folder.mkdir()
     shutil.copy(by_key("ReportWorkflow/happy_path").path(), folder / "report.json")
     code, out = await run_pytest(
-        ["--replay-dir", str(folder), "--workflows", "reference.workflows:PingWorkflow"], tmp_path
+        ["--replay-dir", str(folder), "--workflows", "stormproof.reference.workflows:PingWorkflow"],
+        tmp_path,
     )
     assert code == 1, out
     assert f"{folder / 'report.json'}: workflow type 'ReportWorkflow' is not among" in out, out

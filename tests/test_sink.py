@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from fixtures.sink import (
+from stormproof.fixtures.sink import (
     AcceptThenDrop,
     AcceptThenStatus,
     NotificationSink,
@@ -24,7 +24,7 @@ from fixtures.sink import (
     SinkFaultAdapter,
     SinkStatus,
 )
-from fixtures.wait import wait_for_sync
+from stormproof.fixtures.wait import wait_for_sync
 
 
 @pytest.fixture

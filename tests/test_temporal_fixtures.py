@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from fixtures.errors import MissingBinaryError
-from fixtures.temporal import DEV_SERVER_PACKAGE, DevServer, dev_server_binary, find_binary
+from stormproof.fixtures.errors import MissingBinaryError
+from stormproof.fixtures.temporal import (
+    DEV_SERVER_PACKAGE,
+    DevServer,
+    dev_server_binary,
+    find_binary,
+)
 
 
 def test_missing_binary_names_the_package_that_provides_it():
@@ -52,7 +57,7 @@ async def test_a_server_that_cannot_start_fails_at_once_with_its_reason(tmp_path
     import socket
     import time
 
-    from fixtures.temporal import ServerExited
+    from stormproof.fixtures.temporal import ServerExited
 
     server = DevServer(tmp_path / "temporal")
     with socket.socket() as squatter:

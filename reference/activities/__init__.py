@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reference.activities.artifacts import ArtifactActivities
-from reference.activities.llm import LlmActivities
-from reference.activities.notify import NotifyActivities
-from reference.activities.pdf import PdfActivities
-from reference.activities.storage import StorageActivities
-from reference.settings import WorkerSettings
+from stormproof.reference.activities.artifacts import ArtifactActivities
+from stormproof.reference.activities.llm import LlmActivities
+from stormproof.reference.activities.notify import NotifyActivities
+from stormproof.reference.activities.pdf import PdfActivities
+from stormproof.reference.activities.storage import StorageActivities
+from stormproof.reference.settings import WorkerSettings
 
 __all__ = [
     "ArtifactActivities",

@@ -10,9 +10,9 @@ import asyncio
 
 from temporalio import activity
 
-from reference.activities.files import artifact_path, atomic_write_bytes
-from reference.models import SaveArtifactInput, SaveArtifactOutput
-from reference.settings import WorkerSettings
+from stormproof.reference.activities.files import artifact_path, atomic_write_bytes
+from stormproof.reference.models import SaveArtifactInput, SaveArtifactOutput
+from stormproof.reference.settings import WorkerSettings
 
 DEFAULT_TITLE = "Story"
 

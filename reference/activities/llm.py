@@ -19,9 +19,9 @@ from openai import AsyncOpenAI
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from reference.activities.retry_after import parse_retry_after
-from reference.models import LlmCallInput, LlmCallOutput
-from reference.settings import WorkerSettings
+from stormproof.reference.activities.retry_after import parse_retry_after
+from stormproof.reference.models import LlmCallInput, LlmCallOutput
+from stormproof.reference.settings import WorkerSettings
 
 # What the text is for decides the tone; the user's prompt always travels verbatim in
 # the user message so the judge can find its marker in the LLM's call log.

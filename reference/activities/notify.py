@@ -14,9 +14,9 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from reference.activities.retry_after import parse_retry_after
-from reference.models import NotificationInput, NotificationOutput
-from reference.settings import WorkerSettings
+from stormproof.reference.activities.retry_after import parse_retry_after
+from stormproof.reference.models import NotificationInput, NotificationOutput
+from stormproof.reference.settings import WorkerSettings
 
 # Short enough that a hung receiver costs one attempt, not the activity's whole 15 s budget.
 REQUEST_TIMEOUT_SECONDS = 10.0

@@ -13,9 +13,9 @@ import asyncio
 from fpdf import FPDF
 from temporalio import activity
 
-from reference.activities.files import artifact_path, atomic_write_bytes
-from reference.models import CreatePdfInput, CreatePdfOutput
-from reference.settings import WorkerSettings
+from stormproof.reference.activities.files import artifact_path, atomic_write_bytes
+from stormproof.reference.models import CreatePdfInput, CreatePdfOutput
+from stormproof.reference.settings import WorkerSettings
 
 # Typographic characters LLMs love, mapped to what a core font can show.
 _ASCII_EQUIVALENTS = str.maketrans(

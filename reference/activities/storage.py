@@ -19,8 +19,8 @@ import psycopg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from reference.models import StoreMetadataInput, StoreMetadataOutput
-from reference.settings import WorkerSettings
+from stormproof.reference.models import StoreMetadataInput, StoreMetadataOutput
+from stormproof.reference.settings import WorkerSettings
 
 CONNECT_TIMEOUT_SECONDS = 5
 

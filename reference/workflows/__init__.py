@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from reference.workflows.ping import PingWorkflow
-from reference.workflows.report import ReportWorkflow
-from reference.workflows.story import StoryWorkflow
+from stormproof.reference.workflows.ping import PingWorkflow
+from stormproof.reference.workflows.report import ReportWorkflow
+from stormproof.reference.workflows.story import StoryWorkflow
 
 WORKFLOWS = [PingWorkflow, StoryWorkflow, ReportWorkflow]
-# What replay checks load by default (`--workflows reference.workflows:ALL_WORKFLOWS`).
+# What replay checks load by default (`--workflows stormproof.reference.workflows:ALL_WORKFLOWS`).
 ALL_WORKFLOWS = WORKFLOWS
 
 __all__ = ["ALL_WORKFLOWS", "WORKFLOWS", "PingWorkflow", "ReportWorkflow", "StoryWorkflow"]

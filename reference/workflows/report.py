@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError, RetryState
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
-    from reference.models import (
+    from stormproof.reference.models import (
         ApprovalDecision,
         CreatePdfInput,
         CreatePdfOutput,
@@ -33,14 +33,14 @@ with workflow.unsafe.imports_passed_through():
         StoreMetadataInput,
         StoreMetadataOutput,
     )
-    from reference.workflows.policies import (
+    from stormproof.reference.workflows.policies import (
         CREATE_PDF,
         LLM_CALL,
         SEND_NOTIFICATION,
         STORE_REPORT_METADATA,
         ActivityPolicy,
     )
-    from reference.workflows.validation import check_file_stem, parse_request
+    from stormproof.reference.workflows.validation import check_file_stem, parse_request
 
 OutputT = TypeVar("OutputT", bound=BaseModel)
 

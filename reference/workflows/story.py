@@ -8,7 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     # Plain data and validation helpers: deterministic, safe to share with the host.
-    from reference.models import (
+    from stormproof.reference.models import (
         LlmCallInput,
         LlmCallOutput,
         SaveArtifactInput,
@@ -16,8 +16,8 @@ with workflow.unsafe.imports_passed_through():
         StoryRequest,
         StoryResult,
     )
-    from reference.workflows.policies import LLM_CALL, SAVE_STORY_ARTIFACT
-    from reference.workflows.validation import check_file_stem, parse_request
+    from stormproof.reference.workflows.policies import LLM_CALL, SAVE_STORY_ARTIFACT
+    from stormproof.reference.workflows.validation import check_file_stem, parse_request
 
 
 @workflow.defn(name="StoryWorkflow")

@@ -12,8 +12,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from fixtures.config import SuiteConfig
-from fixtures.errors import ConfigError
 from stormproof.doctor.context import Context
 from stormproof.doctor.models import (
     CheckResult,
@@ -26,6 +24,8 @@ from stormproof.doctor.network import check_dns, check_http2, check_tcp, check_t
 from stormproof.doctor.service import check_auth, check_namespace
 from stormproof.doctor.target import summary_of, target_of
 from stormproof.doctor.worker_checks import check_llm, check_ping, check_pollers
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.errors import ConfigError
 
 Check = Callable[[Context], Awaitable[CheckResult]]
 

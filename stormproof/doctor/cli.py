@@ -13,11 +13,11 @@ import asyncio
 import os
 import sys
 
-from fixtures.config import OPTIONS, resolve
-from fixtures.errors import ConfigError
 from stormproof.doctor.checks import config_failure, run_doctor
 from stormproof.doctor.models import DoctorOptions, DoctorReport, TargetSummary
 from stormproof.doctor.report import render_json, render_table
+from stormproof.fixtures.config import OPTIONS, resolve
+from stormproof.fixtures.errors import ConfigError
 
 # suite field -> the doctor's short alias, next to the suite's own flag
 ALIASES = {

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from temporalio.client import Client
 
-from fixtures.config import SuiteConfig
 from stormproof.doctor.models import DoctorOptions
 from stormproof.doctor.probes import CleartextOutcome, TlsOutcome
 from stormproof.doctor.target import Target
+from stormproof.fixtures.config import SuiteConfig
 
 
 @dataclass

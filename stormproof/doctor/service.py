@@ -19,10 +19,10 @@ from temporalio.api.workflowservice.v1 import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from fixtures.connect import connect
 from stormproof.doctor.context import Context
 from stormproof.doctor.models import CheckResult
 from stormproof.doctor.probes import http1_over_tls
+from stormproof.fixtures.connect import connect
 
 API_KEY_FIX = "set TEMPORAL_API_KEY (--api-key) to a valid key for this namespace"
 CERT_FIX = (

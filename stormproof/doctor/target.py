@@ -1,8 +1,9 @@
 """The endpoint the doctor probes, derived from the suite's one SuiteConfig.
 
 The low-level probes need host, port and TLS material as the SDK would use them, including
-what an envconfig profile adds, so this goes through fixtures.connect.connect_kwargs rather
-than re-reading settings: the doctor and the suite can never disagree about the target.
+what an envconfig profile adds, so this goes through
+stormproof.fixtures.connect.connect_kwargs rather than re-reading settings: the doctor and
+the suite can never disagree about the target.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 
 from temporalio.service import TLSConfig
 
-from fixtures.config import SuiteConfig
-from fixtures.connect import connect_kwargs
-from fixtures.errors import ConfigError
 from stormproof.doctor.models import TargetSummary
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.connect import connect_kwargs
+from stormproof.fixtures.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, Wor
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from fixtures.errors import WaitTimeout
-from fixtures.wait import wait_for
 from stormproof.doctor.context import Context
 from stormproof.doctor.models import CheckResult
+from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.wait import wait_for
 
 STALE_AFTER = timedelta(seconds=90)  # a live poller re-polls at least once a minute
 RUN_WORKER = "start the worker with STORMPROOF_TASK_QUEUE={queue} (and the same namespace)"

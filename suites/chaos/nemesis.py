@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fixtures.postgres import PostgresCluster
-from fixtures.processes import ManagedProcess
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.toxiproxy import Stream, ToxicType, ToxiproxyClient
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import Stream, ToxicType, ToxiproxyClient
 
 
 class Nemesis:

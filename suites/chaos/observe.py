@@ -17,11 +17,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from fixtures.fake_llm import FakeLlm
-from fixtures.history import History
-from fixtures.sink import NotificationSink
-from fixtures.wait import wait_for
 from stormproof.checker import Delivery, LlmObservation
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.history import History
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.wait import wait_for
 
 STEP_EVENTS = {
     EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity",

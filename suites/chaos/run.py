@@ -20,19 +20,19 @@ from typing import Any
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from fixtures.fake_llm import FakeLlm
-from fixtures.history import History
-from fixtures.postgres import PostgresCluster
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.toxiproxy import Proxy, ToxiproxyServer
-from fixtures.wait import LogSource, log_tail, wait_for
-from fixtures.worker import WorkerProcess, WorldEndpoints
-from fixtures.world import FAKE_LLM_KEY
 from stormproof.checker import CheckResult, Snapshot, check
-from suites.chaos import observe
-from suites.chaos.nemesis import Nemesis
-from suites.chaos.workload import Planned, Workload
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.history import History
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import Proxy, ToxiproxyServer
+from stormproof.fixtures.wait import LogSource, log_tail, wait_for
+from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints
+from stormproof.fixtures.world import FAKE_LLM_KEY
+from stormproof.suites.chaos import observe
+from stormproof.suites.chaos.nemesis import Nemesis
+from stormproof.suites.chaos.workload import Planned, Workload
 
 LLM_TIMEOUT_SECONDS = 4.0
 

@@ -14,11 +14,11 @@ from typing import Literal
 
 import psycopg
 
-from fixtures.sink import SinkDelay
-from fixtures.wait import wait_for
-from suites.chaos.nemesis import LinkDown
-from suites.chaos.run import ChaosRun
-from suites.chaos.workload import Planned
+from stormproof.fixtures.sink import SinkDelay
+from stormproof.fixtures.wait import wait_for
+from stormproof.suites.chaos.nemesis import LinkDown
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.workload import Planned
 
 Effect = Literal["notification", "row"]
 # store_report_metadata and send_notification both have a 15 s start-to-close timeout.

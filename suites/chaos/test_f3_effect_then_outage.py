@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from suites.chaos.run import ChaosRun
-from suites.chaos.scenarios import Effect, effect_then_outage
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
     pytest.mark.chaos(fault="effect-then-outage"),

@@ -12,9 +12,9 @@ import asyncio
 
 import pytest
 
-from fixtures.fake_llm import Delay
-from suites.chaos.nemesis import WorkerCrash
-from suites.chaos.run import ChaosRun
+from stormproof.fixtures.fake_llm import Delay
+from stormproof.suites.chaos.nemesis import WorkerCrash
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="worker-sigkill"),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.sink import SinkDelay
-from fixtures.wait import wait_for
-from suites.chaos.nemesis import WorkerPause
-from suites.chaos.run import ChaosRun
+from stormproof.fixtures.sink import SinkDelay
+from stormproof.fixtures.wait import wait_for
+from stormproof.suites.chaos.nemesis import WorkerPause
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="worker-sigstop"),

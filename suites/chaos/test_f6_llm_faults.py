@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
-from suites.chaos.nemesis import LinkToxic
-from suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
+from stormproof.fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
+from stormproof.suites.chaos.nemesis import LinkToxic
+from stormproof.suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
 
 pytestmark = [
     pytest.mark.chaos,

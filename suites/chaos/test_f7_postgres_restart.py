@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from suites.chaos.nemesis import PostgresCrash
-from suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.nemesis import PostgresCrash
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="postgres-restart"),

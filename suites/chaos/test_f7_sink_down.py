@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.wait import wait_for
-from suites.chaos.nemesis import SinkDown
-from suites.chaos.run import ChaosRun
+from stormproof.fixtures.wait import wait_for
+from stormproof.suites.chaos.nemesis import SinkDown
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="sink-down-30s"),

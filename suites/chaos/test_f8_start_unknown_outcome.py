@@ -14,9 +14,9 @@ import asyncio
 import pytest
 from temporalio.client import Client
 
-from fixtures.wait import wait_for
-from suites.chaos.nemesis import LinkToxic
-from suites.chaos.run import ChaosRun
+from stormproof.fixtures.wait import wait_for
+from stormproof.suites.chaos.nemesis import LinkToxic
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="start-unknown-outcome"),

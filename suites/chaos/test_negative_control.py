@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from fixtures.fake_llm import ServerError
-from suites.chaos.run import ChaosRun
-from suites.chaos.scenarios import Effect, effect_then_outage
+from stormproof.fixtures.fake_llm import ServerError
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
     pytest.mark.negative_control,
@@ -27,7 +27,7 @@ pytestmark = [
 
 
 def variant(name: str) -> list[str]:
-    return [sys.executable, "-m", "reference.variants", name]
+    return [sys.executable, "-m", "stormproof.reference.variants", name]
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import os
 
 import pytest
 
-from fixtures.fake_llm import RateLimit, ServerError
-from suites.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
-from suites.chaos.run import ChaosRun
+from stormproof.fixtures.fake_llm import RateLimit, ServerError
+from stormproof.suites.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
+from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.soak,

@@ -21,8 +21,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from fixtures.fake_llm import new_marker, tag
-from fixtures.history import History
+from stormproof.fixtures.fake_llm import new_marker, tag
+from stormproof.fixtures.history import History
 
 Kind = Literal["story", "report"]
 WORKFLOW_TYPE = {"story": "StoryWorkflow", "report": "ReportWorkflow"}

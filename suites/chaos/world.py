@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from fixtures.chaos_report import HISTORY_KEY, PROPERTY
-from fixtures.config import SuiteConfig
-from fixtures.fake_llm import FakeLlm
-from fixtures.postgres import PostgresCluster
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.toxiproxy import ToxiproxyServer
-from suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.fixtures.chaos_report import HISTORY_KEY, PROPERTY
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from fixtures.fake_llm import Delay
-from fixtures.judge import Judge
-from fixtures.sink import SinkDelay
-from fixtures.wait import eventually
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import (
+from stormproof.fixtures.fake_llm import Delay
+from stormproof.fixtures.judge import Judge
+from stormproof.fixtures.sink import SinkDelay
+from stormproof.fixtures.wait import eventually
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,

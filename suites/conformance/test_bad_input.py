@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from fixtures.judge import Judge, failure_messages, failure_types
-from fixtures.worker import WorkerProcess
+from stormproof.fixtures.judge import Judge, failure_messages, failure_types
+from stormproof.fixtures.worker import WorkerProcess
 
 CASES = {
     "empty-prompt": {"prompt": ""},

@@ -15,16 +15,16 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from fixtures.codec import (
+from stormproof.fixtures.codec import (
     PAYLOAD_KEY_VARIABLE,
     encrypted_converter,
     new_payload_key,
     plaintext_leaks,
 )
-from fixtures.judge import Judge, Run
-from fixtures.worker import WorkerProcess
-from fixtures.world import WorkerFactory
-from suites.conformance.checks import assert_one_notification, assert_one_row
+from stormproof.fixtures.judge import Judge, Run
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import WorkerFactory
+from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
 # A worker that cannot open sealed input never finishes; say so instead of hanging.
 SEALED_RUN_DEADLINE = 60

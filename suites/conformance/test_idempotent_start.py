@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from fixtures.judge import Judge
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import assert_llm_calls, assert_one_notification, assert_one_row
+from stormproof.fixtures.judge import Judge
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import (
+    assert_llm_calls,
+    assert_one_notification,
+    assert_one_row,
+)
 
 
 async def test_second_start_with_same_id_is_rejected(judge: Judge, worker: WorkerProcess):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from fixtures.judge import Judge, failure_messages, failure_types
-from fixtures.world import WorkerFactory
-from suites.conformance.checks import assert_llm_calls
+from stormproof.fixtures.judge import Judge, failure_messages, failure_types
+from stormproof.fixtures.world import WorkerFactory
+from stormproof.suites.conformance.checks import assert_llm_calls
 
 
 @pytest.mark.worker_process

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from fixtures.fake_llm import RateLimit
-from fixtures.judge import Judge, Run
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import (
+from stormproof.fixtures.fake_llm import RateLimit
+from stormproof.fixtures.judge import Judge, Run
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import (
     activity_span,
     assert_llm_calls,
     assert_one_notification,

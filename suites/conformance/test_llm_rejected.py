@@ -6,10 +6,14 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from fixtures.fake_llm import Status
-from fixtures.judge import Judge, failure_messages, failure_types
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import assert_llm_calls, assert_no_notification, assert_no_row
+from stormproof.fixtures.fake_llm import Status
+from stormproof.fixtures.judge import Judge, failure_messages, failure_types
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import (
+    assert_llm_calls,
+    assert_no_notification,
+    assert_no_row,
+)
 
 
 async def test_llm_400_fails_without_retry_or_side_effects(judge: Judge, worker: WorkerProcess):

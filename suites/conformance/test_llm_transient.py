@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
-from fixtures.judge import Judge
-from fixtures.worker import WorkerProcess
-from fixtures.world import WorkerFactory
-from suites.conformance.checks import assert_llm_calls, assert_one_notification, assert_one_row
+from stormproof.fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
+from stormproof.fixtures.judge import Judge
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import WorkerFactory
+from stormproof.suites.conformance.checks import (
+    assert_llm_calls,
+    assert_one_notification,
+    assert_one_row,
+)
 
 
 @pytest.mark.parametrize(

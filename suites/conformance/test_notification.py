@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from fixtures.judge import Judge, Run, failure_messages, failure_types
-from fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
-from fixtures.worker import WorkerProcess
-from fixtures.world import WorkerFactory
-from suites.conformance.checks import assert_one_notification, assert_one_row
+from stormproof.fixtures.judge import Judge, Run, failure_messages, failure_types
+from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import WorkerFactory
+from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
 
 async def test_notification_5xx_then_success(judge: Judge, worker: WorkerProcess):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fixtures.judge import Judge
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import (
+from stormproof.fixtures.judge import Judge
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from fixtures.fake_llm import ServerError
-from fixtures.judge import Judge, Run, failure_messages
-from fixtures.worker import WorkerProcess
-from fixtures.world import WorkerFactory
-from suites.conformance.checks import (
+from stormproof.fixtures.fake_llm import ServerError
+from stormproof.fixtures.judge import Judge, Run, failure_messages
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import WorkerFactory
+from stormproof.suites.conformance.checks import (
     activity_attempts,
     assert_llm_calls,
     assert_no_notification,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fixtures.judge import Judge
-from fixtures.worker import WorkerProcess
-from suites.conformance.checks import assert_llm_calls
+from stormproof.fixtures.judge import Judge
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.conformance.checks import assert_llm_calls
 
 
 async def test_story_writes_one_artifact_from_one_llm_call(judge: Judge, worker: WorkerProcess):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.certs import TestPki, make_pki
-from fixtures.fake_llm import FakeLlm
-from fixtures.sink import NotificationSink
-from fixtures.worker import WorkerProcess
-from suites.deployment.world import Deployment, start_deployment, start_reference_worker
+from stormproof.fixtures.certs import TestPki, make_pki
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.deployment.world import Deployment, start_deployment, start_reference_worker
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.ingress import IngressKind
-from fixtures.plugin import LOCAL_ONLY_MARKERS
-from fixtures.worker import WorkerProcess
-from suites.deployment.world import Deployment
+from stormproof.fixtures.ingress import IngressKind
+from stormproof.fixtures.plugin import LOCAL_ONLY_MARKERS
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.deployment.world import Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO / "suites" / "conformance"
@@ -103,7 +103,7 @@ async def test_conformance_passes_behind_the_tls_ingress(
 EXTERNAL_WORKER_PROBE = """
 import os
 import pytest
-from fixtures.external_worker import ExternalWorker
+from stormproof.fixtures.external_worker import ExternalWorker
 
 async def test_the_running_worker_is_judged_not_started(worker, judge_client):
     assert isinstance(worker, ExternalWorker)
@@ -123,11 +123,9 @@ def test_kills_the_worker():
 async def test_external_worker_is_judged_without_starting_one(
     deployment: Deployment, deployed_worker: WorkerProcess, tmp_path: Path
 ) -> None:
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["fixtures.plugin"]\n')
     (tmp_path / "test_external_probe.py").write_text(EXTERNAL_WORKER_PROBE)
     env = {
         **_clean_env(),
-        "PYTHONPATH": str(REPO),
         "PROBE_QUEUE": deployed_worker.task_queue,
         # the contract's own name for where the running worker writes its artifacts
         "STORMPROOF_ARTIFACT_DIR": str(deployed_worker.artifact_dir),

@@ -7,10 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures.ingress import IngressKind
-from fixtures.ports import LOOPBACK, free_port
 from stormproof.doctor import DoctorOptions
-from suites.deployment.world import FAST, Deployment, assert_diagnosis, start_port_443_ingress
+from stormproof.fixtures.ingress import IngressKind
+from stormproof.fixtures.ports import LOOPBACK, free_port
+from stormproof.suites.deployment.world import (
+    FAST,
+    Deployment,
+    assert_diagnosis,
+    start_port_443_ingress,
+)
 
 
 async def test_unresolvable_host_is_a_dns_finding(deployment: Deployment) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from fixtures.fake_llm import FakeLlm
-from fixtures.ingress import IngressKind
-from fixtures.worker import WorkerProcess, new_task_queue
 from stormproof.doctor import STAGE_NAMES
-from suites.deployment.foreign import InvoiceWorkflow, charge_card
-from suites.deployment.world import FAST, Deployment, assert_diagnosis, wait_for_pollers
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.ingress import IngressKind
+from stormproof.fixtures.worker import WorkerProcess, new_task_queue
+from stormproof.suites.deployment.foreign import InvoiceWorkflow, charge_card
+from stormproof.suites.deployment.world import FAST, Deployment, assert_diagnosis, wait_for_pollers
 
 
 async def test_good_ingress_and_worker_pass_every_check(

@@ -20,13 +20,13 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import TLSConfig
 
-from fixtures.certs import TestPki
-from fixtures.config import SuiteConfig, resolve
-from fixtures.ingress import IngressKind, IngressSpec, NginxIngress
-from fixtures.temporal import DevServer
-from fixtures.wait import wait_for
-from fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
 from stormproof.doctor import DoctorOptions, DoctorReport, run_doctor
+from stormproof.fixtures.certs import TestPki
+from stormproof.fixtures.config import SuiteConfig, resolve
+from stormproof.fixtures.ingress import IngressKind, IngressSpec, NginxIngress
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.wait import wait_for
+from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
 
 API_KEY = f"sp-test-{uuid.uuid4().hex}"
 # Short timeouts: every stage against a loopback target answers in milliseconds, so a

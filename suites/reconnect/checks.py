@@ -15,8 +15,8 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from fixtures.wait import eventually
-from suites.reconnect.harness import ANSWER_DEADLINE, ApiProcess
+from stormproof.fixtures.wait import eventually
+from stormproof.suites.reconnect.harness import ANSWER_DEADLINE, ApiProcess
 
 
 async def assert_refused(api: ApiProcess, prompt: str, *, key: str | None = None) -> None:

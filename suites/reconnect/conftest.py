@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.config import SuiteConfig
-from fixtures.fake_llm import FakeLlm
-from fixtures.sink import NotificationSink
-from suites.reconnect.harness import ReconnectWorld
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.suites.reconnect.harness import ReconnectWorld
 
 
 @pytest.fixture

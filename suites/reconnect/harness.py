@@ -15,18 +15,18 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from fixtures.fake_llm import FakeLlm
-from fixtures.ports import LOOPBACK, free_port
-from fixtures.processes import ManagedProcess
-from fixtures.sink import NotificationSink
-from fixtures.temporal import DevServer
-from fixtures.wait import wait_for
-from fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
-from fixtures.world import FAKE_LLM_KEY
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.ports import LOOPBACK, free_port
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.wait import wait_for
+from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
+from stormproof.fixtures.world import FAKE_LLM_KEY
 
 API_ARGV = [sys.executable, "-m", "stormproof.cli", "api"]
-CONNECT_ONCE_ARGV = [sys.executable, "-m", "reference.api_variants", "connect_once"]
-SUPERVISOR_ARGV = [sys.executable, "-m", "reference.supervisor"]
+CONNECT_ONCE_ARGV = [sys.executable, "-m", "stormproof.reference.api_variants", "connect_once"]
+SUPERVISOR_ARGV = [sys.executable, "-m", "stormproof.reference.supervisor"]
 # The API bounds a start at 3 s (STORMPROOF_API_START_TIMEOUT_SECONDS); an answer later than
 # this means a submission hung inside the SDK's retries instead of being refused.
 ANSWER_DEADLINE = 6.0

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.fake_llm import new_marker
-from suites.reconnect.checks import accepted_id, assert_completes
-from suites.reconnect.harness import ReconnectWorld
+from stormproof.fixtures.fake_llm import new_marker
+from stormproof.suites.reconnect.checks import accepted_id, assert_completes
+from stormproof.suites.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -9,10 +9,15 @@ from collections.abc import Sequence
 
 import pytest
 
-from fixtures.fake_llm import new_marker
-from fixtures.wait import eventually
-from suites.reconnect.checks import accepted_id, assert_completes, assert_not_ready, assert_refused
-from suites.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
+from stormproof.fixtures.fake_llm import new_marker
+from stormproof.fixtures.wait import eventually
+from stormproof.suites.reconnect.checks import (
+    accepted_id,
+    assert_completes,
+    assert_not_ready,
+    assert_refused,
+)
+from stormproof.suites.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -21,17 +21,22 @@ from collections.abc import Sequence
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from fixtures.errors import WaitTimeout
-from fixtures.fake_llm import Delay, new_marker
-from fixtures.processes import ManagedProcess
-from fixtures.wait import wait_for
-from fixtures.worker import WorkerProcess, ping
-from suites.reconnect.checks import accepted_id
-from suites.reconnect.harness import ReconnectWorld
+from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.fake_llm import Delay, new_marker
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.wait import wait_for
+from stormproof.fixtures.worker import WorkerProcess, ping
+from stormproof.suites.reconnect.checks import accepted_id
+from stormproof.suites.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 
-EXITS_ON_CANCEL_ARGV = [sys.executable, "-m", "reference.lifecycle_variants", "exits_on_cancel"]
+EXITS_ON_CANCEL_ARGV = [
+    sys.executable,
+    "-m",
+    "stormproof.reference.lifecycle_variants",
+    "exits_on_cancel",
+]
 # A cancel reaches a running activity with its next heartbeat, which the SDK sends at most
 # every 0.8 x heartbeat timeout (15 s for llm_call, reference/workflows/policies.py) = 12 s.
 CANCEL_DELIVERY_WINDOW = 16.0

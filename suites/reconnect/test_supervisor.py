@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from fixtures.wait import wait_for
-from fixtures.worker import ping
-from suites.reconnect.harness import SUPERVISOR_ARGV, ReconnectWorld
+from stormproof.fixtures.wait import wait_for
+from stormproof.fixtures.worker import ping
+from stormproof.suites.reconnect.harness import SUPERVISOR_ARGV, ReconnectWorld
 
 pytestmark = [pytest.mark.worker_process]
 

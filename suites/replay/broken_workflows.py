@@ -17,9 +17,14 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from reference.models import NotificationInput, NotificationOutput, ReportStatus, ReportStep
-    from reference.workflows.policies import SEND_NOTIFICATION, ActivityPolicy
-    from reference.workflows.report import OutputT, ReportWorkflow
+    from stormproof.reference.models import (
+        NotificationInput,
+        NotificationOutput,
+        ReportStatus,
+        ReportStep,
+    )
+    from stormproof.reference.workflows.policies import SEND_NOTIFICATION, ActivityPolicy
+    from stormproof.reference.workflows.report import OutputT, ReportWorkflow
 
 
 @workflow.defn(name="ReportWorkflow", sandboxed=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from fixtures.config import SuiteConfig
-from stormproof.histories import HistoryFileError, history_files, relative
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.histories import HistoryFileError, Unreplayable, history_files, relative
 from stormproof.replay import (
     DEFAULT_WORKFLOWS,
     WorkflowsSpecError,
@@ -22,13 +22,6 @@ from stormproof.replay import (
     make_replayer,
 )
 from stormproof.scenarios import HISTORIES_DIR
-
-
-class Unreplayable:
-    """Stands in for the files of a --replay-dir that cannot be listed; the test fails."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
 
 
 def committed_histories() -> list[Path]:
@@ -41,7 +34,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         ids = [relative(p, [HISTORIES_DIR]) for p in files]
         metafunc.parametrize("committed_history", files, ids=ids)
     if "exported_history" in metafunc.fixturenames:
-        from fixtures.plugin import suite_config_of
+        from stormproof.fixtures.plugin import suite_config_of
 
         folder = suite_config_of(metafunc.config).replay_dir
         if folder is None:

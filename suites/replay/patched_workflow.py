@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio import workflow
 
-from suites.replay.broken_workflows import NotifiesBeforeStoring
+from stormproof.suites.replay.broken_workflows import NotifiesBeforeStoring
 
 PATCH_ID = "notify-before-store"
 

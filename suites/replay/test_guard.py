@@ -21,8 +21,8 @@ from stormproof.histories import payload_texts, relative
 from stormproof.record import record_scrubbed
 from stormproof.replay import make_replayer, replay_history
 from stormproof.scenarios import HISTORIES_DIR, SCENARIOS, by_key
-from suites.replay.broken_workflows import LongerApprovalTimer
-from suites.replay.patched_workflow import PATCH_ID, ReportWorkflowV2
+from stormproof.suites.replay.broken_workflows import LongerApprovalTimer
+from stormproof.suites.replay.patched_workflow import PATCH_ID, ReportWorkflowV2
 
 pytestmark = pytest.mark.local_server
 

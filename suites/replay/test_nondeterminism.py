@@ -15,8 +15,8 @@ import pytest
 from stormproof.histories import load, relative
 from stormproof.replay import make_replayer, replay_file
 from stormproof.scenarios import HISTORIES_DIR, SCENARIOS
-from suites.replay.broken_workflows import BROKEN
-from suites.replay.patched_workflow import ReportWorkflowV2
+from stormproof.suites.replay.broken_workflows import BROKEN
+from stormproof.suites.replay.patched_workflow import ReportWorkflowV2
 
 ROOT = HISTORIES_DIR.parent.parent.parent
 REPORTS = [s for s in SCENARIOS if s.workflow == "ReportWorkflow"]

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from fixtures.config import SuiteConfig
-from fixtures.connect import connect
-from stormproof.histories import HistoryFileError, load
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.connect import connect
+from stormproof.histories import HistoryFileError, Unreplayable, load
 from stormproof.replay import ReplayOutcome, replay_file, replay_history
-from suites.replay.conftest import Unreplayable
 
 MAX_QUERY_HISTORIES = 500
 
