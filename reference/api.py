@@ -1,4 +1,4 @@
-"""The reference HTTP API: `stormproof api [--host H] [--port P]`.
+"""The reference HTTP API: `stormproof-reference api [--host H] [--port P]`.
 
     POST /api/stories, POST /api/reports   start a workflow, answer its id at once
     GET  /api/workflows/{id}               status, and the result or failure when closed
@@ -274,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
     try:
-        settings = parse(argv, "stormproof api")
+        settings = parse(argv, "stormproof-reference api")
         backend = build_backend(settings)
     except (ApiSettingsError, ConnectionConfigError) as exc:
         print(f"{label}: {exc}", file=sys.stderr)

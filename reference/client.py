@@ -1,8 +1,9 @@
-"""Starting reference workflows and reading their results: `stormproof start` / `result`.
+"""Starting reference workflows and reading their results: `stormproof-reference start` / `result`.
 
-    stormproof start story "Write about storms" [--title T] [--id ID]
-    stormproof start report "Q3 summary" [--approval] [--approval-timeout S] [--report-id R]
-    stormproof result ID
+    stormproof-reference start story "Write about storms" [--title T] [--id ID]
+    stormproof-reference start report "Q3 summary" [--approval] [--approval-timeout S]
+                                      [--report-id R]
+    stormproof-reference result ID
 
 `start` prints the workflow id (and nothing else on stdout) so scripts can capture it;
 `result` waits for the workflow and prints its result as JSON, or the failure's cause
@@ -148,7 +149,9 @@ def _run(prog: str, work: Callable[[], Awaitable[int]]) -> int:
 
 
 def start_main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stormproof start", description="Start a workflow.")
+    parser = argparse.ArgumentParser(
+        prog="stormproof-reference start", description="Start a workflow."
+    )
     parser.add_argument("kind", choices=["story", "report"])
     parser.add_argument("prompt")
     parser.add_argument("--id", help="workflow id (default: a random one)")
@@ -163,13 +166,13 @@ def start_main(argv: Sequence[str] | None = None) -> int:
         help="seconds to wait for approval (default: 86400)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    return _run("stormproof start", lambda: _start(args))
+    return _run("stormproof-reference start", lambda: _start(args))
 
 
 def result_main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="stormproof result", description="Wait for a workflow and print its result."
+        prog="stormproof-reference result", description="Wait for a workflow and print its result."
     )
     parser.add_argument("workflow_id")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    return _run("stormproof result", lambda: _result(args.workflow_id))
+    return _run("stormproof-reference result", lambda: _result(args.workflow_id))

@@ -172,7 +172,7 @@ async def _answers(handle: WorkflowHandle[Any, Any]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stormproof supervisor", description=__doc__)
+    parser = argparse.ArgumentParser(prog="stormproof-reference supervisor", description=__doc__)
     parser.add_argument("--initial-backoff", type=float, default=1.0, help="seconds (1)")
     parser.add_argument("--max-backoff", type=float, default=30.0, help="seconds (30)")
     parser.add_argument("--grace", type=float, default=15.0, help="drain wait on stop (15)")

@@ -1,4 +1,4 @@
-"""The reference worker process: `stormproof worker` or `python -m stormproof.reference.worker`.
+"""The reference worker process: `stormproof-reference worker` (`-m stormproof.reference.worker`).
 
 Behaviour the suite checks (docs/CONTRACT.md section 6): it keeps retrying while Temporal
 is unreachable, logging why; it prints one line once polling; SIGTERM/SIGINT drain

@@ -1,4 +1,7 @@
-"""`stormproof` console command: dispatches to one module per subcommand.
+"""`stormproof` console command: the judge's tools, one module per subcommand.
+
+The application under judgement has its own command (`stormproof-reference worker|api|...`,
+reference/cli.py), so the suite and the thing it judges are never confused.
 
 Each subcommand lives in its own module and is imported only when used, so `stormproof
 doctor` does not pay for importing the worker, and a broken optional module cannot take
@@ -12,17 +15,6 @@ import sys
 
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "worker": ("stormproof.reference.worker:main", "run the reference worker"),
-    "start": (
-        "stormproof.reference.client:start_main",
-        "start a workflow: start story|report PROMPT",
-    ),
-    "result": ("stormproof.reference.client:result_main", "wait for and print a workflow's result"),
-    "supervisor": (
-        "stormproof.reference.supervisor:main",
-        "run the worker, restarting it with the reason",
-    ),
-    "api": ("stormproof.reference.api:main", "run the reference HTTP API"),
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
     "record-histories": ("stormproof.record:main", "re-record the committed replay histories"),
 }

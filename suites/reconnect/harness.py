@@ -24,7 +24,7 @@ from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
 from stormproof.fixtures.world import FAKE_LLM_KEY
 
-API_ARGV = [sys.executable, "-m", "stormproof.cli", "api"]
+API_ARGV = [sys.executable, "-m", "stormproof.reference.cli", "api"]
 CONNECT_ONCE_ARGV = [sys.executable, "-m", "stormproof.reference.api_variants", "connect_once"]
 SUPERVISOR_ARGV = [sys.executable, "-m", "stormproof.reference.supervisor"]
 # The API bounds a start at 3 s (STORMPROOF_API_START_TIMEOUT_SECONDS); an answer later than
@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class ApiProcess:
-    """`stormproof api` (or a variant) on a free loopback port, talked to over HTTP."""
+    """`stormproof-reference api` (or a variant) on a free loopback port, talked to over HTTP."""
 
     def __init__(self, argv: Sequence[str], env: dict[str, str], log_dir: Path, name: str):
         self.port = free_port()
