@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 import openai
 from openai import AsyncOpenAI
 from temporalio import activity
@@ -61,15 +62,23 @@ class LlmActivities:
     """Holds the settings and one lazily created client shared by every attempt.
 
     `max_retries` and `honour_retry_after` exist only so reference/variants.py can build
-    the deliberately broken negative controls from this same code.
+    the deliberately broken negative controls from this same code. `http_client` exists only
+    so unit tests can hand the SDK an `httpx.AsyncClient` that respx intercepts; None (the
+    worker's case) leaves the SDK to build its own transport.
     """
 
     def __init__(
-        self, settings: WorkerSettings, *, max_retries: int = 0, honour_retry_after: bool = True
+        self,
+        settings: WorkerSettings,
+        *,
+        max_retries: int = 0,
+        honour_retry_after: bool = True,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._settings = settings
         self._max_retries = max_retries
         self._honour_retry_after = honour_retry_after
+        self._http_client = http_client
         self._client: AsyncOpenAI | None = None
 
     def _get_client(self) -> AsyncOpenAI:
@@ -87,6 +96,7 @@ class LlmActivities:
                 api_key=key.get_secret_value(),
                 max_retries=self._max_retries,
                 timeout=self._settings.llm_timeout_seconds,
+                http_client=self._http_client,
             )
         return self._client
 
