@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from stormproof.checker import Delivery, LlmObservation, Snapshot, check
-from stormproof.fixtures.history import History, load
+from stormproof.operations import OperationLog, load
 
 TAG = "chaos-t1"
 
 
-def _report(h: History, wid: str, marker: str, *, result: str | None = "ok") -> None:
+def _report(h: OperationLog, wid: str, marker: str, *, result: str | None = "ok") -> None:
     h.invoke("client", "start", wid, workflow="ReportWorkflow", marker=marker, report_id=wid)
     h.ok("client", "start", wid)
     h.invoke("client", "result", wid)
@@ -18,7 +18,7 @@ def _report(h: History, wid: str, marker: str, *, result: str | None = "ok") -> 
         h.record("client", result, "result", wid, status="completed")  # type: ignore[arg-type]
 
 
-def _story(h: History, wid: str, marker: str) -> None:
+def _story(h: OperationLog, wid: str, marker: str) -> None:
     h.invoke("client", "start", wid, workflow="StoryWorkflow", marker=marker)
     h.ok("client", "start", wid)
     h.invoke("client", "result", wid)
@@ -42,8 +42,8 @@ def _world(**overrides: object) -> Snapshot:
     return Snapshot(**base)  # type: ignore[arg-type]
 
 
-def _history(tmp_path: Path) -> History:
-    h = History(tmp_path / "history.jsonl")
+def _history(tmp_path: Path) -> OperationLog:
+    h = OperationLog(tmp_path / "history.jsonl")
     _report(h, f"{TAG}-r1", "m-r1")
     _story(h, f"{TAG}-s1", "m-s1")
     return h
@@ -94,7 +94,7 @@ def test_second_run_for_one_id_is_duplicated(tmp_path: Path) -> None:
 
 def test_accepted_but_never_completed_is_lost(tmp_path: Path) -> None:
     """Catches a worker that drops a workflow after a crash (it stays open forever)."""
-    h = History(tmp_path / "h.jsonl")
+    h = OperationLog(tmp_path / "h.jsonl")
     _report(h, f"{TAG}-r1", "m-r1", result="info")
     result = check(h.ops, _world(runs={f"{TAG}-r1": ["run-a"]}))
     assert result.lost["runs"] == 1 and result.verdict == "invalid"

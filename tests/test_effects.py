@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fpdf import FPDF
 
-from stormproof.fixtures.effects import (
+from stormproof.effects import (
     ArtifactError,
     metadata_rows,
     pdf_contains,

@@ -19,9 +19,9 @@ from temporalio.service import RPCError
 
 from stormproof.checker import Delivery, LlmObservation
 from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.history import History
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.wait import wait_for
+from stormproof.operations import OperationLog
 
 STEP_EVENTS = {
     EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity",
@@ -86,7 +86,9 @@ async def runs_of(client: Client, workflow_id: str, expect: bool) -> list[str]:
         return []
 
 
-async def steps_and_attempts(client: Client, workflow_id: str, history: History) -> dict[str, int]:
+async def steps_and_attempts(
+    client: Client, workflow_id: str, history: OperationLog
+) -> dict[str, int]:
     """Record each completed step as a `step` op at its server time; return attempts."""
     events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
     scheduled: dict[int, str] = {}

@@ -22,7 +22,6 @@ from temporalio.service import RPCError
 
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.history import History
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
@@ -30,6 +29,7 @@ from stormproof.fixtures.toxiproxy import Proxy, ToxiproxyServer
 from stormproof.fixtures.wait import LogSource, log_tail, wait_for
 from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints
 from stormproof.fixtures.world import FAKE_LLM_KEY
+from stormproof.operations import OperationLog
 from stormproof.suites.chaos import observe
 from stormproof.suites.chaos.nemesis import Nemesis
 from stormproof.suites.chaos.workload import Planned, Workload
@@ -55,7 +55,7 @@ class ChaosRun:
     def __init__(self, world: ChaosWorld, tmp: Path, tag: str, fault: str, test_id: str):
         self.world, self.tmp, self.tag, self.fault = world, tmp, tag, fault
         self.rng = random.Random(f"{world.seed}:{test_id}")
-        self.history = History(tmp / "history.jsonl")
+        self.history = OperationLog(tmp / "history.jsonl")
         self.task_queue = f"{tag}-q"
         self.proxies: dict[str, Proxy] = {}
         self.workers: list[WorkerProcess] = []

@@ -22,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.fixtures.fake_llm import new_marker, tag
-from stormproof.fixtures.history import History
+from stormproof.operations import OperationLog
 
 Kind = Literal["story", "report"]
 WORKFLOW_TYPE = {"story": "StoryWorkflow", "report": "ReportWorkflow"}
@@ -52,7 +52,7 @@ class Planned:
 class Workload:
     """Drives workflows on one task queue through one Temporal client."""
 
-    def __init__(self, client: Client, task_queue: str, history: History, tag_: str):
+    def __init__(self, client: Client, task_queue: str, history: OperationLog, tag_: str):
         self.client = client
         self.task_queue = task_queue
         self.history = history

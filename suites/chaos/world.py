@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from stormproof.fixtures.chaos_report import HISTORY_KEY, PROPERTY
+from stormproof.chaos_report import HISTORY_KEY, PROPERTY
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster

@@ -14,8 +14,8 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from stormproof.fixtures.effects import pdf_text
-from stormproof.fixtures.judge import Judge, Run
+from stormproof.effects import pdf_text
+from stormproof.judge import Judge, Run
 
 
 def assert_llm_calls(judge: Judge, run: Run, expected: int, why: str) -> None:

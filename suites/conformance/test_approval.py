@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.judge import Judge
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import eventually
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from stormproof.fixtures.judge import Judge, failure_messages, failure_types
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge, failure_messages, failure_types
 
 CASES = {
     "empty-prompt": {"prompt": ""},

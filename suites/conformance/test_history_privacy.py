@@ -21,9 +21,9 @@ from stormproof.fixtures.codec import (
     new_payload_key,
     plaintext_leaks,
 )
-from stormproof.fixtures.judge import Judge, Run
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import WorkerFactory
+from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
 # A worker that cannot open sealed input never finishes; say so instead of hanging.

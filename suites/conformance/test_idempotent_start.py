@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from stormproof.fixtures.judge import Judge
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,

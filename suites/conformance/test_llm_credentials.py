@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
-from stormproof.fixtures.judge import Judge, failure_messages, failure_types
 from stormproof.fixtures.world import WorkerFactory
+from stormproof.judge import Judge, failure_messages, failure_types
 from stormproof.suites.conformance.checks import assert_llm_calls
 
 

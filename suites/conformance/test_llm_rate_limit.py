@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from stormproof.fixtures.fake_llm import RateLimit
-from stormproof.fixtures.judge import Judge, Run
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import (
     activity_span,
     assert_llm_calls,

@@ -7,8 +7,8 @@ import pytest
 from temporalio.client import WorkflowFailureError
 
 from stormproof.fixtures.fake_llm import Status
-from stormproof.fixtures.judge import Judge, failure_messages, failure_types
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge, failure_messages, failure_types
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from stormproof.fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
-from stormproof.fixtures.judge import Judge
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import WorkerFactory
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from stormproof.fixtures.judge import Judge
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,

@@ -8,9 +8,9 @@ import pytest
 from temporalio.client import WorkflowFailureError
 
 from stormproof.fixtures.fake_llm import ServerError
-from stormproof.fixtures.judge import Judge, Run, failure_messages
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import WorkerFactory
+from stormproof.judge import Judge, Run, failure_messages
 from stormproof.suites.conformance.checks import (
     activity_attempts,
     assert_llm_calls,
