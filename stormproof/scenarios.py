@@ -10,6 +10,7 @@ committed one.
 from __future__ import annotations
 
 import hashlib
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from stormproof.fixtures.fake_llm import Fault, RateLimit, tag
 from stormproof.fixtures.sink import SinkFault, SinkStatus
 
-ROOT = Path(__file__).resolve().parent.parent
-HISTORIES_DIR = ROOT / "suites" / "replay" / "histories"
+# Package data of the replay suite, read through importlib.resources so an installed wheel
+# finds them as well as a checkout does (they are listed in pyproject's package-data).
+HISTORIES_DIR = Path(str(files("stormproof.suites") / "replay" / "histories"))
 
 # Short enough that recording the timed-out path takes seconds; the timer's duration is
 # part of the history, so the committed file shows 2 s rather than the default 24 h.
