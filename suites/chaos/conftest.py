@@ -1,10 +1,10 @@
-"""Chaos fixtures (a plugin module, registered in fixtures/plugin.py; no conftest needed).
+"""Chaos fixtures, in the chaos suite's own conftest so that no plugin module names a suite.
 
 `chaos_world` is per pytest process: a Temporal dev server with a persisted db file (so a
 SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a PostgreSQL
 cluster, plus the session's fake LLM and sink. `chaos` is per test: its own proxies, task
 queue, tag, history and workers, torn down whatever happens, and its record handed to
-the chaos report (fixtures/chaos_report.py) through the test item's user_properties,
+the chaos report (stormproof/chaos_report.py) through the test item's user_properties,
 which pytest-xdist carries from its workers to the controller.
 """
 
