@@ -1,0 +1,99 @@
+"""A team installs Stormproof and runs its suites from its own repository.
+
+This builds the wheel from the checkout, installs it into a fresh virtualenv (dependencies
+from the package index, which pip's cache makes quick after `make`), and runs one
+conformance test with `pytest --pyargs` from an empty folder outside the checkout: the
+plugin must load through its pytest11 entry point, carry its own pytest settings (no ini
+file there), find the committed histories as package data, and start the reference worker
+from the installed package. It also checks what the wheel adds to a team's environment:
+one top-level package, `stormproof`, and no generic names such as `fixtures` or `suites`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Building (about 5 s) and installing (about 30 s from pip's cache) stay well inside this.
+INSTALL_TIMEOUT = 600
+
+
+def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    )
+    return done
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        ROOT,
+        INSTALL_TIMEOUT,
+    )
+    (found,) = out.glob("stormproof-*.whl")
+    return found
+
+
+def test_the_wheel_adds_one_top_level_package_and_its_data(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"stormproof"}, f"top-level names a team's environment would get: {top}"
+    histories = [n for n in names if "/suites/replay/histories/" in n and n.endswith(".json")]
+    committed = list((ROOT / "suites" / "replay" / "histories").rglob("*.json"))
+    assert len(histories) == len(committed) > 0, histories
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[pytest11]" in text and "stormproof =" in text, text
+
+
+def test_a_team_runs_a_conformance_test_from_the_installed_wheel(
+    wheel: Path, tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = str(env_dir / "bin" / "python")
+    _run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        tmp_path,
+        INSTALL_TIMEOUT,
+    )
+    team_repo = tmp_path / "team-repo"
+    team_repo.mkdir()
+    done = _run(
+        [
+            python,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "stormproof.suites.conformance.test_story",
+            "-p",
+            "no:cacheprovider",
+            "-v",
+        ],
+        team_repo,
+        300,
+    )
+    assert " passed" in done.stdout and "failed" not in done.stdout, done.stdout
+    # The tests ran from the installed copy, not from this checkout.
+    assert str(ROOT) not in done.stdout, done.stdout
+    where = _run(
+        [python, "-c", "import stormproof.suites, stormproof.fixtures; print(stormproof.__file__)"],
+        team_repo,
+        60,
+    )
+    assert str(env_dir) in where.stdout, where.stdout
