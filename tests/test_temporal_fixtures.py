@@ -57,14 +57,15 @@ async def test_a_server_that_cannot_start_fails_at_once_with_its_reason(tmp_path
     import socket
     import time
 
-    from stormproof.fixtures.temporal import ServerExited
+    from stormproof.fixtures.errors import ProcessExited
 
     server = DevServer(tmp_path / "temporal")
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", server.http_port))
         squatter.listen()
         started = time.monotonic()
-        with pytest.raises(ServerExited, match="address already in use"):
+        with pytest.raises(ProcessExited, match="address already in use") as caught:
             await server.start(timeout=60)
     # Not the 60 s deadline: the exit itself is the verdict.
     assert time.monotonic() - started < 30
+    assert caught.value.name == "temporal-dev-server" and caught.value.returncode not in (None, 0)

@@ -1,8 +1,8 @@
 """The reconnection world: a dev server the test starts late, kills and brings back, plus the
 API and the worker as processes pointed at its (reserved) address from the start.
 
-The API is judged only over HTTP and the worker only through Temporal, so a broken variant
-of either (reference/api_variants.py, reference/lifecycle_variants.py) is judged the same way.
+The API is judged only over HTTP and the worker only through Temporal, so a broken twin
+of either (`python -m stormproof.reference.broken NAME`) is judged the same way.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from temporalio.client import Client
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.ports import LOOPBACK, free_port
 from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.readiness import http_probe, wait_ready
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
 from stormproof.fixtures.world import FAKE_LLM_KEY
 
 API_ARGV = [sys.executable, "-m", "stormproof.reference.cli", "api"]
-CONNECT_ONCE_ARGV = [sys.executable, "-m", "stormproof.reference.api_variants", "connect_once"]
+CONNECT_ONCE_ARGV = broken_argv("connect_once")
 SUPERVISOR_ARGV = [sys.executable, "-m", "stormproof.reference.supervisor"]
 # The API bounds a start at 3 s (STORMPROOF_API_START_TIMEOUT_SECONDS); an answer later than
 # this means a submission hung inside the SDK's retries instead of being refused.
@@ -53,17 +55,15 @@ class ApiProcess:
         return self
 
     async def wait_serving(self, timeout: float = 30.0) -> None:
-        async def healthy() -> bool:
-            if not self.process.running():
-                raise AssertionError(f"API exited {self.process.returncode()}:\n{self.log()}")
-            return (await self.http.get("/health")).status_code == 200
-
-        await wait_for(
-            healthy,
-            what=f"the API at {self.base_url} to answer /health",
+        """Serving means /health answers 200; an API that exits instead fails at once."""
+        await wait_ready(
+            self.process,
+            http_probe(
+                "/health", client=self.http, what=f"the API at {self.base_url} to answer /health"
+            ),
             timeout=timeout,
-            logs={"api": self.process.log_path},
-            retry_on=(httpx.TransportError,),
+            fix="read the API's log above: it must serve /health even while Temporal is down",
+            tail_lines=60,
         )
 
     async def wait_ready(self, timeout: float) -> dict[str, Any]:

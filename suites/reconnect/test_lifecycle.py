@@ -21,9 +21,10 @@ from collections.abc import Sequence
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.errors import ProcessExited, WaitTimeout
 from stormproof.fixtures.fake_llm import Delay, new_marker
 from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess, ping
 from stormproof.suites.reconnect.checks import accepted_id
@@ -31,12 +32,7 @@ from stormproof.suites.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 
-EXITS_ON_CANCEL_ARGV = [
-    sys.executable,
-    "-m",
-    "stormproof.reference.lifecycle_variants",
-    "exits_on_cancel",
-]
+EXITS_ON_CANCEL_ARGV = broken_argv("exits_on_cancel")
 # A cancel reaches a running activity with its next heartbeat, which the SDK sends at most
 # every 0.8 x heartbeat timeout (15 s for llm_call, reference/workflows/policies.py) = 12 s.
 CANCEL_DELIVERY_WINDOW = 16.0
@@ -90,7 +86,7 @@ async def cancel_an_activity(world: ReconnectWorld, worker_argv: Sequence[str] |
     # (a PingWorkflow completing) is the verdict.
     try:
         await ping(client, world.task_queue, timeout=20, process=worker.process)
-    except (WaitTimeout, RuntimeError) as exc:
+    except (WaitTimeout, ProcessExited) as exc:
         raise AssertionError(
             f"the worker made no progress (after an activity was cancelled): {exc}\n"
             + worker.log(30)
