@@ -210,15 +210,9 @@ async def test_missing_key_fails_without_retry_and_sends_nothing(
     assert chat.call_count == 0
 
 
-# --- known bugs: the intended mapping, expected to fail until the code is fixed ----------
+# --- bodies and hints that once broke the mapping (a bare JSONDecodeError, an overflow) ---
 
 
-@pytest.mark.xfail(
-    raises=json.JSONDecodeError,
-    strict=True,
-    reason="bug: the SDK raises a bare JSONDecodeError for a 200 whose body is not JSON, "
-    "which `except openai.APIError` in llm.py misses, so it never becomes LlmBadResponse",
-)
 async def test_200_with_malformed_json_is_a_bad_response(
     chat: respx.Route, http: httpx.AsyncClient
 ):
@@ -227,12 +221,6 @@ async def test_200_with_malformed_json_is_a_bad_response(
     assert error.type == "LlmBadResponse"
 
 
-@pytest.mark.xfail(
-    raises=OverflowError,
-    strict=True,
-    reason="bug: parse_retry_after raises OverflowError on `inf` or a huge number instead "
-    "of ignoring or clamping it, so the 429 loses its LlmRetryable type",
-)
 @pytest.mark.parametrize("value", ["inf", "1e15"])
 async def test_429_with_an_absurd_retry_after_stays_retryable(
     chat: respx.Route, http: httpx.AsyncClient, value: str

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 import httpx
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -61,7 +62,7 @@ async def heartbeating(interval: float = HEARTBEAT_INTERVAL_SECONDS) -> AsyncIte
 class LlmActivities:
     """Holds the settings and one lazily created client shared by every attempt.
 
-    `max_retries` and `honour_retry_after` exist only so reference/variants.py can build
+    `max_retries` and `honour_retry_after` exist only so reference/broken/ can build
     the deliberately broken negative controls from this same code. `http_client` exists only
     so unit tests can hand the SDK an `httpx.AsyncClient` that respx intercepts; None (the
     worker's case) leaves the SDK to build its own transport.
@@ -124,9 +125,15 @@ class LlmActivities:
             raise ApplicationError(
                 f"LLM endpoint unreachable: {exc}", type="LlmUnreachable"
             ) from exc
-        except openai.APIError as exc:
-            # e.g. a 200 whose body is not a chat completion at all.
+        except (openai.APIError, ValueError) as exc:
+            # A 200 whose body is not a chat completion at all: the SDK raises a bare
+            # JSONDecodeError (a ValueError) for a body that is not JSON.
             raise ApplicationError(f"LLM reply unusable: {exc}", type="LlmBadResponse") from exc
+        if not isinstance(response, ChatCompletion):  # JSON, but not a completion object
+            raise ApplicationError(
+                f"LLM reply is not a chat completion: {type(response).__name__}",
+                type="LlmBadResponse",
+            )
 
         choices = response.choices or []
         text = choices[0].message.content if choices else None

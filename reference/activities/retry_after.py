@@ -9,6 +9,7 @@ exhibits.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -28,10 +29,7 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
     lowered = {key.lower(): value for key, value in headers.items()}
     delay: timedelta | None = None
     if (raw_ms := lowered.get("retry-after-ms")) is not None:
-        try:
-            delay = timedelta(milliseconds=float(raw_ms))
-        except ValueError:
-            delay = None
+        delay = _finite_delay(raw_ms, scale=0.001)
     if delay is None and (raw := lowered.get("retry-after")) is not None:
         delay = _parse_seconds_or_date(raw.strip(), now or datetime.now(UTC))
     if delay is None or delay < timedelta(0):
@@ -39,11 +37,24 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
     return min(delay, MAX_HONOURED_DELAY)
 
 
-def _parse_seconds_or_date(raw: str, now: datetime) -> timedelta | None:
+def _finite_delay(raw: str, scale: float) -> timedelta | None:
+    """`raw` as a number of units of `scale` seconds; None unless it is a finite number.
+
+    A huge value is clamped here, before timedelta would overflow on it (`1e15` seconds),
+    and `inf`/`nan` are not a delay at all, so the error keeps its type and its retry.
+    """
     try:
-        return timedelta(seconds=float(raw))
+        seconds = float(raw) * scale
     except ValueError:
-        pass
+        return None
+    if not math.isfinite(seconds):
+        return None
+    return timedelta(seconds=min(seconds, MAX_HONOURED_DELAY.total_seconds() + 1))
+
+
+def _parse_seconds_or_date(raw: str, now: datetime) -> timedelta | None:
+    if (delay := _finite_delay(raw, scale=1.0)) is not None:
+        return delay
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError):
