@@ -12,6 +12,7 @@ one top-level package, `stormproof`, and no generic names such as `fixtures` or 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -37,12 +38,29 @@ def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProc
     return done
 
 
+def _source_copy(into: Path) -> Path:
+    """The files git would ship (tracked, plus new ones not ignored), and nothing else.
+
+    setuptools builds in a `build/` folder inside the source tree and keeps files there
+    that the tree no longer has; building from the checkout would both litter it and
+    ship modules deleted since the last build.
+    """
+    listed = _run(["git", "ls-files", "-co", "--exclude-standard", "-z"], ROOT, 60).stdout
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+    return into
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = _source_copy(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("dist")
     _run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-        ROOT,
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
+        source,
         INSTALL_TIMEOUT,
     )
     (found,) = out.glob("stormproof-*.whl")
