@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from stormproof.checker import CheckResult, Snapshot, check
+from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
@@ -62,6 +63,8 @@ class ChaosRun:
         self.nemeses: list[Nemesis] = []
         self.result: CheckResult | None = None
         self.snapshot: Snapshot | None = None
+        # workflow id -> activity type -> attempts, as observed by check()
+        self.activities: dict[str, dict[str, ActivityAttempts]] = {}
         self.workload = Workload(world.client, self.task_queue, self.history, tag)
         self.artifact_dir = tmp / "artifacts"
 
@@ -198,15 +201,17 @@ class ChaosRun:
         started = {p.workflow_id: p for p in self.workload.planned}
         accepted = {p.workflow_id for p in self.workload.accepted}
         runs: dict[str, list[str]] = {}
-        attempts: dict[str, dict[str, int]] = {}
         for wid in started:
             runs[wid] = await observe.runs_of(client, wid, expect=wid in accepted)
             if runs[wid]:
-                attempts[wid] = await observe.steps_and_attempts(client, wid, self.history)
+                self.activities[wid] = await observe.steps_and_attempts(client, wid, self.history)
         snapshot = Snapshot(
             tag=tag,
             runs=runs,
-            attempts=attempts,
+            attempts={
+                wid: {name: a.attempts for name, a in found.items()}
+                for wid, found in self.activities.items()
+            },
             llm_calls=observe.llm_calls(
                 self.world.fake_llm, tag, {p.marker for p in started.values()}
             ),
@@ -220,10 +225,12 @@ class ChaosRun:
         (self.tmp / "check.json").write_text(self.result.model_dump_json(indent=1))
         return self.result
 
-    def attempts(self, workflow_id: str, activity: str) -> int:
-        """Attempts Temporal recorded for one activity of one workflow (after check())."""
+    def retried(self, workflow_id: str, activity: str) -> bool:
+        """Temporal ran some one execution of `activity` in this workflow more than once:
+        the proof a fault hit that step (after check(); see stormproof.effects.attempts)."""
         assert self.snapshot is not None, "check() first"
-        return self.snapshot.attempts.get(workflow_id, {}).get(activity, 0)
+        found = self.activities.get(workflow_id, {}).get(activity)
+        return found is not None and found.retried
 
     def assert_exactly_once(self, result: CheckResult | None = None) -> CheckResult:
         result = result or self.result

@@ -14,6 +14,7 @@ from typing import Literal
 
 import psycopg
 
+from stormproof.effects import metadata_rows
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import wait_for
 from stormproof.suites.chaos.nemesis import LinkDown
@@ -24,17 +25,6 @@ Effect = Literal["notification", "row"]
 # store_report_metadata and send_notification both have a 15 s start-to-close timeout.
 OUTAGE_SECONDS = 20.0
 SLOW = "pg-slow-replies"
-
-
-def row_exists(database_url: str, report_id: str) -> bool:
-    try:
-        with psycopg.connect(database_url, autocommit=True, connect_timeout=2) as conn:
-            found = conn.execute(
-                "SELECT 1 FROM stormproof_reports WHERE report_id = %s", (report_id,)
-            ).fetchone()
-    except psycopg.errors.UndefinedTable:
-        return False
-    return found is not None
 
 
 async def effect_then_outage(
@@ -54,7 +44,7 @@ async def effect_then_outage(
     def landed() -> bool:
         if effect == "notification":
             return bool(chaos.world.sink.deliveries_for(victim.workflow_id))
-        return row_exists(chaos.database_url, victim.workflow_id)
+        return bool(metadata_rows(chaos.database_url, victim.workflow_id))
 
     await wait_for(
         landed,

@@ -40,5 +40,5 @@ async def test_worker_sigkill_mid_activity(chaos: ChaosRun) -> None:
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
     assert result.completed == 8
-    assert chaos.attempts(victim.workflow_id, "llm_call") >= 2, "the kill missed the activity"
+    assert chaos.retried(victim.workflow_id, "llm_call"), "the kill missed the activity"
     assert first.process.returncode() is not None

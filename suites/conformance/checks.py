@@ -106,21 +106,6 @@ async def activity_span(handle: WorkflowHandle[Any, Any], activity: str) -> time
     return span
 
 
-async def activity_attempts(handle: WorkflowHandle[Any, Any], activity: str) -> int:
-    """The attempt number Temporal recorded when the activity last started."""
-    scheduled: set[int] = set()
-    attempt = 0
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            if event.activity_task_scheduled_event_attributes.activity_type.name == activity:
-                scheduled.add(event.event_id)
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            attrs = event.activity_task_started_event_attributes
-            if attrs.scheduled_event_id in scheduled:
-                attempt = max(attempt, attrs.attempt)
-    return attempt
-
-
 async def workflow_span(handle: WorkflowHandle[Any, Any]) -> timedelta:
     """Server time from the workflow's start to its last event."""
     first = last = None

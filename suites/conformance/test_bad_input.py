@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.effects import failure_messages, failure_types
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.judge import Judge, failure_messages, failure_types
+from stormproof.judge import Judge
 
 CASES = {
     "empty-prompt": {"prompt": ""},

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.effects import failure_messages, failure_types
 from stormproof.fixtures.world import WorkerFactory
-from stormproof.judge import Judge, failure_messages, failure_types
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import assert_llm_calls
 
 

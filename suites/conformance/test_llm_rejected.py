@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.effects import failure_messages, failure_types
 from stormproof.fixtures.fake_llm import Status
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.judge import Judge, failure_messages, failure_types
+from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.effects import failure_messages, failure_types
 from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import WorkerFactory
-from stormproof.judge import Judge, Run, failure_messages, failure_types
+from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
 

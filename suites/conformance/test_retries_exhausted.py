@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import ServerError
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import WorkerFactory
-from stormproof.judge import Judge, Run, failure_messages
+from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import (
-    activity_attempts,
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,
@@ -39,7 +39,8 @@ def check_llm_budget(judge: Judge, run: Run) -> None:
 async def test_llm_retries_stop_at_the_policy(judge: Judge, worker: WorkerProcess):
     run = await run_report_against_broken_llm(judge, worker)
     check_llm_budget(judge, run)
-    assert await activity_attempts(run.handle, "llm_call") == LLM_MAX_ATTEMPTS
+    llm = await judge.attempts(run, "llm_call")
+    assert (llm.executions, llm.attempts) == (1, LLM_MAX_ATTEMPTS), llm
     assert_no_row(judge, run)
     assert_no_notification(judge, run)
 
@@ -54,8 +55,9 @@ async def test_pdf_retries_stop_at_the_policy(judge: Judge, worker_factory: Work
     with pytest.raises(WorkflowFailureError) as failure:
         await run.result()
 
-    assert await activity_attempts(run.handle, "create_pdf") == PDF_MAX_ATTEMPTS, failure_messages(
-        failure.value
+    pdf = await judge.attempts(run, "create_pdf")
+    assert (pdf.executions, pdf.attempts) == (1, PDF_MAX_ATTEMPTS), (
+        f"{pdf}: {failure_messages(failure.value)}"
     )
     assert_llm_calls(judge, run, 1, "the LLM step succeeded once and is not repeated")
     assert_no_row(judge, run)
