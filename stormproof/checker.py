@@ -50,7 +50,9 @@ class LlmObservation(BaseModel):
     prompt_tagged: bool = Field(False, description="the prompt carries this run's tag")
 
 
-class Delivery(BaseModel):
+class DeliveryObservation(BaseModel):
+    """One accepted notification the sink saw (fixtures/sink.py's Delivery is the raw one)."""
+
     report_id: str
     key: str | None
 
@@ -61,11 +63,12 @@ class Snapshot(BaseModel):
     tag: str = Field(description="prefix of every workflow id and prompt of this run")
     runs: dict[str, list[str]] = Field(default_factory=dict)
     attempts: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="workflow id -> activity type -> attempts"
+        default_factory=dict,
+        description="workflow id -> activity type -> attempts (stormproof/effects/attempts.py)",
     )
     llm_calls: list[LlmObservation] | None = None
     rows: list[str] | None = Field(None, description="report_id of every metadata row")
-    deliveries: list[Delivery] | None = None
+    deliveries: list[DeliveryObservation] | None = None
     artifacts: list[str] | None = Field(None, description="'stories/<id>.md' and the like")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stormproof.checker import Delivery, LlmObservation, Snapshot, check
+from stormproof.checker import DeliveryObservation, LlmObservation, Snapshot, check
 from stormproof.operations import OperationLog, load
 
 TAG = "chaos-t1"
@@ -35,7 +35,7 @@ def _world(**overrides: object) -> Snapshot:
         },
         "llm_calls": [LlmObservation(marker="m-r1", status=200), LlmObservation(marker="m-s1")],
         "rows": [f"{TAG}-r1"],
-        "deliveries": [Delivery(report_id=f"{TAG}-r1", key="k1")],
+        "deliveries": [DeliveryObservation(report_id=f"{TAG}-r1", key="k1")],
         "artifacts": [f"reports/{TAG}-r1.pdf", f"stories/{TAG}-s1.md"],
     }
     base.update(overrides)
@@ -65,15 +65,15 @@ def test_clean_run_is_valid(tmp_path: Path) -> None:
 
 def test_redelivery_with_same_key_is_not_a_duplicate(tmp_path: Path) -> None:
     """The contract counts a redelivery with the same Idempotency-Key, it does not fail it."""
-    deliveries = [Delivery(report_id=f"{TAG}-r1", key="k1")] * 3
+    deliveries = [DeliveryObservation(report_id=f"{TAG}-r1", key="k1")] * 3
     assert check(_history(tmp_path).ops, _world(deliveries=deliveries)).verdict == "valid"
 
 
 def test_non_idempotent_notify_is_duplicated(tmp_path: Path) -> None:
     """Catches a worker that mints a new Idempotency-Key per attempt."""
     deliveries = [
-        Delivery(report_id=f"{TAG}-r1", key="k1"),
-        Delivery(report_id=f"{TAG}-r1", key="k2"),
+        DeliveryObservation(report_id=f"{TAG}-r1", key="k1"),
+        DeliveryObservation(report_id=f"{TAG}-r1", key="k2"),
     ]
     result = check(_history(tmp_path).ops, _world(deliveries=deliveries))
     assert result.verdict == "invalid"

@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from stormproof import effects
-from stormproof.checker import Delivery, LlmObservation
+from stormproof.checker import DeliveryObservation, LlmObservation
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
@@ -39,9 +39,9 @@ def llm_calls(fake_llm: FakeLlm, tag: str, markers: set[str]) -> list[LlmObserva
     ]
 
 
-def deliveries(sink: NotificationSink, tag: str) -> list[Delivery]:
+def deliveries(sink: NotificationSink, tag: str) -> list[DeliveryObservation]:
     return [
-        Delivery(report_id=d.report_id, key=d.idempotency_key)
+        DeliveryObservation(report_id=d.report_id, key=d.idempotency_key)
         for d in effects.deliveries(sink, prefix=tag)
         if d.accepted and d.report_id
     ]
