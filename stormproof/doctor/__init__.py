@@ -6,6 +6,6 @@ report.py renders the result, cli.py is the command.
 """
 
 from stormproof.doctor.checks import STAGE_NAMES, run_doctor
-from stormproof.doctor.models import CheckResult, DoctorOptions, DoctorReport, Status
+from stormproof.doctor.models import DoctorCheck, DoctorOptions, DoctorReport, Status
 
-__all__ = ["STAGE_NAMES", "CheckResult", "DoctorOptions", "DoctorReport", "Status", "run_doctor"]
+__all__ = ["STAGE_NAMES", "DoctorCheck", "DoctorOptions", "DoctorReport", "Status", "run_doctor"]

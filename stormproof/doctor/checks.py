@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from stormproof.doctor.context import Context
 from stormproof.doctor.models import (
-    CheckResult,
+    DoctorCheck,
     DoctorOptions,
     DoctorReport,
     Status,
@@ -27,7 +27,7 @@ from stormproof.doctor.worker_checks import check_llm, check_ping, check_pollers
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.errors import ConfigError
 
-Check = Callable[[Context], Awaitable[CheckResult]]
+Check = Callable[[Context], Awaitable[DoctorCheck]]
 
 STAGES: tuple[tuple[str, Check], ...] = (
     ("dns", check_dns),
@@ -53,20 +53,20 @@ def budget(name: str, options: DoctorOptions) -> float:
     return 3 * options.connect_timeout + 1.5 * len(options.alternate_ports) * 2
 
 
-async def _run_one(name: str, check: Check, ctx: Context) -> CheckResult:
+async def _run_one(name: str, check: Check, ctx: Context) -> DoctorCheck:
     limit = budget(name, ctx.options)
     started = time.monotonic()
     try:
         result = await asyncio.wait_for(check(ctx), limit)
     except TimeoutError:
-        result = CheckResult.failed(
+        result = DoctorCheck.failed(
             name,
             "check_timeout",
             f"the {name} check gave up after {limit:.0f}s without an answer",
             "the target stalls instead of answering or refusing: check it and its network",
         )
     except Exception as exc:  # a diagnosis, never a bare traceback
-        result = CheckResult.failed(
+        result = DoctorCheck.failed(
             name,
             "check_error",
             f"the {name} check failed unexpectedly: {type(exc).__name__}: {exc}",
@@ -83,7 +83,7 @@ async def run_doctor(config: SuiteConfig, options: DoctorOptions | None = None) 
     except ConfigError as exc:
         return config_failure(exc, summary_of(config, None))
     ctx = Context(config=config, target=target, options=options)
-    results = [CheckResult.passed("config", "config_ok", "settings resolved")]
+    results = [DoctorCheck.passed("config", "config_ok", "settings resolved")]
     try:
         for index, (name, check) in enumerate(STAGES):
             result = await _run_one(name, check, ctx)
@@ -98,14 +98,14 @@ async def run_doctor(config: SuiteConfig, options: DoctorOptions | None = None) 
 
 def config_failure(error: ConfigError, config_summary: TargetSummary) -> DoctorReport:
     """Settings that do not even resolve are the first diagnosis, in the same report."""
-    failed = CheckResult.failed(
+    failed = DoctorCheck.failed(
         "config", "config_invalid", str(error).split("\n")[0], error.fix or "fix the setting"
     )
     return DoctorReport(target=config_summary, checks=[failed, *_not_run(STAGES, "config")])
 
 
-def _not_run(stages: tuple[tuple[str, Check], ...], failed: str) -> list[CheckResult]:
+def _not_run(stages: tuple[tuple[str, Check], ...], failed: str) -> list[DoctorCheck]:
     return [
-        CheckResult.skipped(name, "not_run", f"not run: the {failed} check failed")
+        DoctorCheck.skipped(name, "not_run", f"not run: the {failed} check failed")
         for name, _ in stages
     ]

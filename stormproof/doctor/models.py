@@ -19,7 +19,7 @@ class Status(StrEnum):
     SKIP = "skip"
 
 
-class CheckResult(BaseModel):
+class DoctorCheck(BaseModel):
     """One check: what it found, and when it failed, why and how to fix it."""
 
     model_config = ConfigDict(frozen=True)
@@ -33,17 +33,17 @@ class CheckResult(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def passed(cls, name: str, code: str, diagnosis: str, **details: Any) -> CheckResult:
+    def passed(cls, name: str, code: str, diagnosis: str, **details: Any) -> DoctorCheck:
         return cls(name=name, status=Status.PASS, code=code, diagnosis=diagnosis, details=details)
 
     @classmethod
-    def failed(cls, name: str, code: str, diagnosis: str, fix: str, **details: Any) -> CheckResult:
+    def failed(cls, name: str, code: str, diagnosis: str, fix: str, **details: Any) -> DoctorCheck:
         return cls(
             name=name, status=Status.FAIL, code=code, diagnosis=diagnosis, fix=fix, details=details
         )
 
     @classmethod
-    def skipped(cls, name: str, code: str, diagnosis: str) -> CheckResult:
+    def skipped(cls, name: str, code: str, diagnosis: str) -> DoctorCheck:
         return cls(name=name, status=Status.SKIP, code=code, diagnosis=diagnosis)
 
 
@@ -63,17 +63,17 @@ class TargetSummary(BaseModel):
 
 class DoctorReport(BaseModel):
     target: TargetSummary
-    checks: list[CheckResult]
+    checks: list[DoctorCheck]
 
     @property
     def ok(self) -> bool:
         return all(check.status is not Status.FAIL for check in self.checks)
 
     @property
-    def first_failure(self) -> CheckResult | None:
+    def first_failure(self) -> DoctorCheck | None:
         return next((c for c in self.checks if c.status is Status.FAIL), None)
 
-    def check(self, name: str) -> CheckResult:
+    def check(self, name: str) -> DoctorCheck:
         return next(c for c in self.checks if c.name == name)
 
     @property

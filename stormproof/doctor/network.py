@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from stormproof.doctor.context import Context
-from stormproof.doctor.models import CheckResult
+from stormproof.doctor.models import DoctorCheck
 from stormproof.doctor.probes import (
     DnsTimeout,
     cleartext_h2,
@@ -29,23 +29,23 @@ H2_FIX = (
 )
 
 
-async def check_dns(ctx: Context) -> CheckResult:
+async def check_dns(ctx: Context) -> DoctorCheck:
     host, port = ctx.target.host, ctx.target.port
     try:
         addresses = await resolve(host, port, ctx.options.connect_timeout)
     except DnsTimeout as exc:
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "dns", "dns_timeout", str(exc), "check the resolver (/etc/resolv.conf) and the host"
         )
     except OSError as exc:
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "dns",
             "dns_unresolved",
             f"host {host!r} does not resolve: {exc}",
             f"check the host part of TEMPORAL_ADDRESS={ctx.target.address!r} for typos, "
             "and that this machine's DNS can see it (private zones, VPN)",
         )
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "dns", "dns_ok", f"{host} resolves to {', '.join(addresses)}", addresses=addresses
     )
 
@@ -70,9 +70,9 @@ async def _alternate(ctx: Context) -> tuple[int, str] | None:
     return None
 
 
-def _wrong_port(ctx: Context, name: str, found: str, port: int, speaks: str) -> CheckResult:
+def _wrong_port(ctx: Context, name: str, found: str, port: int, speaks: str) -> DoctorCheck:
     tls_note = " with TLS on" if speaks.startswith("TLS") else " with TLS off"
-    return CheckResult.failed(
+    return DoctorCheck.failed(
         name,
         "wrong_port",
         f"{found} on {ctx.target.address}, but {ctx.target.host}:{port} speaks {speaks}: "
@@ -83,7 +83,7 @@ def _wrong_port(ctx: Context, name: str, found: str, port: int, speaks: str) -> 
     )
 
 
-async def check_tcp(ctx: Context) -> CheckResult:
+async def check_tcp(ctx: Context) -> DoctorCheck:
     target = ctx.target
     timeout = ctx.options.connect_timeout
     try:
@@ -97,14 +97,14 @@ async def check_tcp(ctx: Context) -> CheckResult:
     except OSError as exc:
         found, code, fix = f"cannot connect ({exc})", "tcp_error", "check the route to the host"
     else:
-        return CheckResult.passed("tcp", "tcp_ok", f"{target.address} accepts TCP connections")
+        return DoctorCheck.passed("tcp", "tcp_ok", f"{target.address} accepts TCP connections")
     alternate = await _alternate(ctx)
     if alternate:
         return _wrong_port(ctx, "tcp", found, *alternate)
-    return CheckResult.failed("tcp", code, f"{found} at {target.address}", fix)
+    return DoctorCheck.failed("tcp", code, f"{found} at {target.address}", fix)
 
 
-async def check_tls(ctx: Context) -> CheckResult:
+async def check_tls(ctx: Context) -> DoctorCheck:
     """Does the server speak TLS exactly when the client does?"""
     target, timeout = ctx.target, ctx.options.connect_timeout
     if not target.tls:
@@ -116,18 +116,18 @@ async def check_tls(ctx: Context) -> CheckResult:
             probe = await asyncio.to_thread(tls_handshake, target, None, timeout, verify=False)
             server_tls = probe.ok
         if server_tls:
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "tls",
                 "plaintext_to_tls",
                 f"{target.address} expects TLS but the client speaks plaintext"
                 + (f" (it answered: {ctx.cleartext.first_line})" if plain_http_to_tls else ""),
                 TLS_ON,
             )
-        return CheckResult.passed("tls", "plaintext_ok", "plaintext on both sides, as configured")
+        return DoctorCheck.passed("tls", "plaintext_ok", "plaintext on both sides, as configured")
     outcome = await asyncio.to_thread(tls_handshake, target, None, timeout)
     ctx.tls = outcome
     if outcome.ok:
-        return CheckResult.passed(
+        return DoctorCheck.passed(
             "tls",
             "tls_ok",
             f"{outcome.version} handshake with {target.sni!r}; certificate valid for "
@@ -139,7 +139,7 @@ async def check_tls(ctx: Context) -> CheckResult:
         alternate = await _alternate(ctx)
         if alternate and alternate[1].startswith("TLS"):
             return _wrong_port(ctx, "tls", found, *alternate)
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "tls",
             "tls_to_plaintext",
             f"TLS is on but {target.address} speaks plaintext ({outcome.reason}): "
@@ -149,7 +149,7 @@ async def check_tls(ctx: Context) -> CheckResult:
     return _tls_failure(ctx, outcome)
 
 
-def _tls_failure(ctx: Context, outcome) -> CheckResult:  # type: ignore[no-untyped-def]
+def _tls_failure(ctx: Context, outcome) -> DoctorCheck:  # type: ignore[no-untyped-def]
     target = ctx.target
     reason = outcome.reason or ""
     if reason == "CERTIFICATE_VERIFY_FAILED":
@@ -157,7 +157,7 @@ def _tls_failure(ctx: Context, outcome) -> CheckResult:  # type: ignore[no-untyp
         if "mismatch" in message.lower():
             names = tls_handshake(target, None, ctx.options.connect_timeout, verify=False)
             listed = ", ".join(names.peer_names) or "(none readable)"
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "tls",
                 "tls_name_mismatch",
                 f"the server certificate is not valid for {target.sni!r} ({message}); "
@@ -165,7 +165,7 @@ def _tls_failure(ctx: Context, outcome) -> CheckResult:  # type: ignore[no-untyp
                 f"set TEMPORAL_TLS_SERVER_NAME (--server-name) to one of: {listed}",
                 certificate_names=names.peer_names,
             )
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "tls",
             "tls_untrusted",
             f"the server certificate is not trusted: {message}",
@@ -175,27 +175,27 @@ def _tls_failure(ctx: Context, outcome) -> CheckResult:  # type: ignore[no-untyp
     if "CERTIFICATE_REQUIRED" in reason or (
         "HANDSHAKE_FAILURE" in reason and not target.client_cert_pem
     ):
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "tls",
             "client_cert_required",
             f"the server requires a client certificate and none was sent ({reason})",
             "set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (--cert/--key)",
         )
     if any(r in reason for r in ("BAD_CERTIFICATE", "UNKNOWN_CA", "CERTIFICATE_UNKNOWN")):
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "tls",
             "client_cert_rejected",
             f"the server rejected the client certificate ({reason})",
             "use a client certificate signed by the CA the server trusts for clients",
         )
     if reason == "TIMEOUT":
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "tls",
             "tls_timeout",
             f"{target.address} accepted TCP but did not answer the TLS handshake: {outcome.error}",
             "check that the port is the gRPC port of the frontend or ingress",
         )
-    return CheckResult.failed(
+    return DoctorCheck.failed(
         "tls",
         "tls_handshake_failed",
         f"TLS handshake with {target.address} failed: {outcome.error}",
@@ -203,13 +203,13 @@ def _tls_failure(ctx: Context, outcome) -> CheckResult:  # type: ignore[no-untyp
     )
 
 
-async def check_http2(ctx: Context) -> CheckResult:
+async def check_http2(ctx: Context) -> DoctorCheck:
     """gRPC is HTTP/2: an ingress that only speaks HTTP/1.1 can never carry it."""
     if ctx.target.tls:
         alpn = ctx.tls.alpn if ctx.tls else None
         if alpn == "h2":
-            return CheckResult.passed("http2", "http2_ok", "the server chose HTTP/2 (ALPN h2)")
-        return CheckResult.failed(
+            return DoctorCheck.passed("http2", "http2_ok", "the server chose HTTP/2 (ALPN h2)")
+        return DoctorCheck.failed(
             "http2",
             "no_http2",
             f"the endpoint negotiated {alpn or 'no application protocol'} instead of h2: "
@@ -219,9 +219,9 @@ async def check_http2(ctx: Context) -> CheckResult:
         )
     cleartext = ctx.cleartext
     if cleartext is not None and cleartext.kind == "h2":
-        return CheckResult.passed("http2", "http2_ok", "the server speaks HTTP/2 in cleartext")
+        return DoctorCheck.passed("http2", "http2_ok", "the server speaks HTTP/2 in cleartext")
     answered = cleartext.first_line if cleartext and cleartext.first_line else "no HTTP/2"
-    return CheckResult.failed(
+    return DoctorCheck.failed(
         "http2",
         "no_http2",
         f"{ctx.target.address} answered the HTTP/2 preface with {answered!r}: it is not a "

@@ -20,7 +20,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.doctor.context import Context
-from stormproof.doctor.models import CheckResult
+from stormproof.doctor.models import DoctorCheck
 from stormproof.doctor.probes import http1_over_tls
 from stormproof.fixtures.connect import connect
 
@@ -45,7 +45,7 @@ def _grpc_message(error: BaseException) -> str:
     return match.group(1) if match else str(error)[:300]
 
 
-async def check_auth(ctx: Context) -> CheckResult:
+async def check_auth(ctx: Context) -> DoctorCheck:
     target, timeout = ctx.target, ctx.options.connect_timeout
     try:
         client = await asyncio.wait_for(connect(ctx.config, fail_fast=True), timeout)
@@ -53,7 +53,7 @@ async def check_auth(ctx: Context) -> CheckResult:
             GetSystemInfoRequest(), timeout=timedelta(seconds=timeout)
         )
     except TimeoutError:
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "auth",
             "rpc_timeout",
             f"the SDK did not get an answer from {target.address} within {timeout:.0f}s",
@@ -64,27 +64,27 @@ async def check_auth(ctx: Context) -> CheckResult:
     ctx.client = client
     credentials = {"API key": target.api_key, "client certificate": target.client_cert_pem}
     used = " + ".join(name for name, present in credentials.items() if present)
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "auth", "auth_ok", f"the frontend answered GetSystemInfo ({used or 'no credentials'})"
     )
 
 
-async def _classify(ctx: Context, exc: BaseException) -> CheckResult:
+async def _classify(ctx: Context, exc: BaseException) -> DoctorCheck:
     target = ctx.target
     code, message = _grpc_code(exc), _grpc_message(exc)
     if code == "UNAUTHENTICATED":
         if target.api_key:
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "auth", "api_key_rejected", f"the API key was rejected: {message}", API_KEY_FIX
             )
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "auth",
             "api_key_missing",
             f"the endpoint requires credentials and no API key was sent: {message}",
             API_KEY_FIX + " (or a client certificate, if the namespace uses mTLS)",
         )
     if code == "PERMISSION_DENIED":
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "auth",
             "permission_denied",
             f"the credentials were accepted but are not allowed here: {message}",
@@ -97,7 +97,7 @@ async def _classify(ctx: Context, exc: BaseException) -> CheckResult:
             _ingress_says, ctx, f"HTTP {http_status.group(1)} {http_status.group(2).strip()}"
         )
         if "no required ssl certificate" in explanation.lower():
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "auth",
                 "client_cert_required",
                 f"the ingress requires a client certificate (mTLS) and none was sent; it "
@@ -105,19 +105,19 @@ async def _classify(ctx: Context, exc: BaseException) -> CheckResult:
                 CERT_FIX,
             )
         if "ssl certificate error" in explanation.lower() or "certificate" in explanation.lower():
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "auth",
                 "client_cert_rejected",
                 f"the ingress rejected the client certificate; it answered: {explanation}",
                 CERT_FIX,
             )
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "auth",
             "ingress_rejected",
             f"the ingress answered gRPC with {explanation} instead of passing it on",
             "read the ingress's logs: its access rules or upstream refuse the request",
         )
-    return CheckResult.failed(
+    return DoctorCheck.failed(
         "auth",
         "rpc_failed",
         f"GetSystemInfo failed ({code or type(exc).__name__}): {message}",
@@ -132,7 +132,7 @@ def _ingress_says(ctx: Context, fallback: str) -> str:
         return fallback
 
 
-async def check_namespace(ctx: Context) -> CheckResult:
+async def check_namespace(ctx: Context) -> DoctorCheck:
     assert ctx.client is not None, "the auth stage passes before this one runs"
     namespace = ctx.target.namespace
     rpc_timeout = timedelta(seconds=ctx.options.connect_timeout)
@@ -143,7 +143,7 @@ async def check_namespace(ctx: Context) -> CheckResult:
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             known = await _known_namespaces(ctx)
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "namespace",
                 "namespace_missing",
                 f"namespace {namespace!r} does not exist"
@@ -154,20 +154,20 @@ async def check_namespace(ctx: Context) -> CheckResult:
                 known_namespaces=known,
             )
         if exc.status == RPCStatusCode.PERMISSION_DENIED:
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "namespace",
                 "namespace_denied",
                 f"not allowed to describe namespace {namespace!r}: {exc.message}",
                 "grant the credential access to this namespace, or use the right namespace",
             )
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "namespace",
             "namespace_error",
             f"DescribeNamespace({namespace!r}) failed: {exc.status.name}: {exc.message}",
             "see the message",
         )
     state = described.namespace_info.state
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "namespace",
         "namespace_ok",
         f"namespace {namespace!r} exists ({NamespaceState.Name(state)})",

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from stormproof.doctor.context import Context
-from stormproof.doctor.models import CheckResult
+from stormproof.doctor.models import DoctorCheck
 from stormproof.fixtures.errors import WaitTimeout
 from stormproof.fixtures.wait import wait_for
 
@@ -30,10 +30,10 @@ RUN_WORKER = "start the worker with STORMPROOF_TASK_QUEUE={queue} (and the same 
 NO_QUEUE = "no --task-queue given, so the worker is not checked"
 
 
-async def check_pollers(ctx: Context) -> CheckResult:
+async def check_pollers(ctx: Context) -> DoctorCheck:
     queue = ctx.task_queue
     if not queue:
-        return CheckResult.skipped("pollers", "no_task_queue", NO_QUEUE)
+        return DoctorCheck.skipped("pollers", "no_task_queue", NO_QUEUE)
     assert ctx.client is not None
     seen: dict[str, list[tuple[str, datetime]]] = {}
     for kind, queue_type in (
@@ -50,7 +50,7 @@ async def check_pollers(ctx: Context) -> CheckResult:
                 timeout=timedelta(seconds=ctx.options.connect_timeout),
             )
         except RPCError as exc:
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "pollers",
                 "describe_failed",
                 f"DescribeTaskQueue({queue!r}) failed: {exc.status.name}: {exc.message}",
@@ -64,7 +64,7 @@ async def check_pollers(ctx: Context) -> CheckResult:
     details = {"workflow_pollers": fresh["workflow"], "activity_pollers": fresh["activity"]}
     if not fresh["workflow"] and not fresh["activity"]:
         stale = f" (last seen: {', '.join(identities)}, over a minute ago)" if identities else ""
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "pollers",
             "no_pollers",
             f"no worker polls task queue {queue!r} in namespace {ctx.target.namespace!r}"
@@ -74,7 +74,7 @@ async def check_pollers(ctx: Context) -> CheckResult:
         )
     if not fresh["activity"] or not fresh["workflow"]:
         missing = "activity" if not fresh["activity"] else "workflow"
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "pollers",
             f"no_{missing}_pollers",
             f"task queue {queue!r} has {', '.join(k for k in fresh if fresh[k])} pollers but "
@@ -83,7 +83,7 @@ async def check_pollers(ctx: Context) -> CheckResult:
             f"register workflows and activities on {queue!r} in the same worker",
             **details,
         )
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "pollers",
         "pollers_ok",
         f"{len(fresh['workflow'])} workflow and {len(fresh['activity'])} activity poller(s) "
@@ -100,10 +100,10 @@ async def _task_failures(handle: WorkflowHandle) -> list[str]:
     return messages
 
 
-async def check_ping(ctx: Context) -> CheckResult:
+async def check_ping(ctx: Context) -> DoctorCheck:
     queue = ctx.task_queue
     if not queue:
-        return CheckResult.skipped("ping", "no_task_queue", NO_QUEUE)
+        return DoctorCheck.skipped("ping", "no_task_queue", NO_QUEUE)
     assert ctx.client is not None
     timeout = ctx.options.ping_timeout
     handle = await ctx.client.start_workflow(
@@ -134,7 +134,7 @@ async def check_ping(ctx: Context) -> CheckResult:
     if kind == "task_failed":
         with contextlib.suppress(RPCError):
             await handle.terminate("stormproof doctor: diagnosed, not needed any more")
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "ping",
             "wrong_worker",
             f"the process polling {queue!r} ({', '.join(ctx.poller_identities)}) failed "
@@ -145,7 +145,7 @@ async def check_ping(ctx: Context) -> CheckResult:
             workflow_id=handle.id,
         )
     if kind == "ended":
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "ping",
             "ping_timeout",
             f"PingWorkflow on {queue!r} did not complete within {timeout:.0f}s ({value}) "
@@ -155,13 +155,13 @@ async def check_ping(ctx: Context) -> CheckResult:
         )
     result = await handle.result()
     if result != "ok":
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "ping",
             "ping_wrong_result",
             f"PingWorkflow returned {result!r}, the contract says 'ok'",
             "make PingWorkflow return the string 'ok' (docs/CONTRACT.md, section 2)",
         )
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "ping",
         "ping_ok",
         f"PingWorkflow round trip in {value} ms (start to close, as the server saw it)",
@@ -177,11 +177,11 @@ def _failure_type(error: BaseException | None) -> tuple[str | None, str]:
     return None, ""
 
 
-async def check_llm(ctx: Context) -> CheckResult:
+async def check_llm(ctx: Context) -> DoctorCheck:
     if not ctx.task_queue:
-        return CheckResult.skipped("llm_credentials", "no_task_queue", NO_QUEUE)
+        return DoctorCheck.skipped("llm_credentials", "no_task_queue", NO_QUEUE)
     if not ctx.options.check_llm:
-        return CheckResult.skipped(
+        return DoctorCheck.skipped(
             "llm_credentials",
             "llm_not_checked",
             "opt-in: --check-llm runs one StoryWorkflow through the worker (one LLM call)",
@@ -200,7 +200,7 @@ async def check_llm(ctx: Context) -> CheckResult:
     except WorkflowFailureError as exc:
         failure_type, message = _failure_type(exc.cause)
         if failure_type == "LlmCredentialsMissing":
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "llm_credentials",
                 "llm_credentials_missing",
                 f"the worker has no LLM credentials: {message}",
@@ -208,20 +208,20 @@ async def check_llm(ctx: Context) -> CheckResult:
                 "file) and restart it",
             )
         if failure_type == "LlmRequestRejected":
-            return CheckResult.failed(
+            return DoctorCheck.failed(
                 "llm_credentials",
                 "llm_request_rejected",
                 f"the LLM rejected the worker's request: {message}",
                 "check OPENAI_API_KEY, OPENAI_BASE_URL and STORMPROOF_LLM_MODEL of the worker",
             )
-        return CheckResult.failed(
+        return DoctorCheck.failed(
             "llm_credentials",
             "llm_failed",
             f"the StoryWorkflow failed ({failure_type or type(exc.cause).__name__}): "
             f"{message or exc.cause}",
             "read the worker's logs for the LLM step",
         )
-    return CheckResult.passed(
+    return DoctorCheck.passed(
         "llm_credentials",
         "llm_ok",
         f"one StoryWorkflow completed ({result.get('characters')} characters): "
