@@ -1,4 +1,4 @@
-"""Fault 7a: PostgreSQL is SIGKILLed while a report is inside store_report_metadata.
+"""Fault 7: PostgreSQL is SIGKILLed while a report is inside store_report_metadata.
 
 The insert in flight dies with the database; Temporal retries the activity until the
 restarted server (crash recovery included) takes it. Catches a non-idempotent insert whose

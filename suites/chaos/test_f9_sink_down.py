@@ -1,4 +1,4 @@
-"""Fault 7b: the notification sink is down (503 to everything) for 30 s.
+"""Fault 9: the notification sink is down (503 to everything) for 30 s.
 
 send_notification must keep retrying with the same Idempotency-Key until the sink is back
 (its policy allows 10 minutes), then deliver once. Catches a step that gives up on 5xx
