@@ -187,7 +187,7 @@ async def describe_workflow(client: Client, workflow_id: str, timeout: float) ->
 
 
 def create_app(backend: Any) -> FastAPI:
-    """The routes, over any backend with the TemporalBackend interface (variants too)."""
+    """The routes, over any backend with the TemporalBackend interface (broken twins too)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -139,7 +139,7 @@ def run(
     variant: str | None = None,
     description: str = "Run the Stormproof reference worker.",
 ) -> int:
-    """Shared command-line entry for the worker and its variants."""
+    """Shared command-line entry for the worker and its broken twins (reference/broken/)."""
     label = "stormproof-worker"
     note = f" (variant {variant}: BROKEN ON PURPOSE)" if variant else ""
     parser = argparse.ArgumentParser(prog=label, description=description)

@@ -2,8 +2,8 @@
 
 Each module exposes a small class holding the settings the activity needs; its bound
 `@activity.defn` method is what the worker registers. Classes (rather than module-level
-functions reading globals) let reference/variants.py swap one behaviour in for a broken
-negative control without copying the rest.
+functions reading globals) let a broken twin (reference/broken/workers.py) swap one
+behaviour in for a negative control without copying the rest.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def build_activities(
     storage: StorageActivities | None = None,
     notify: NotifyActivities | None = None,
 ) -> list[Callable[..., Any]]:
-    """Every activity the workflows schedule, with optional replacements for variants."""
+    """Every activity the workflows schedule, with optional replacements for broken twins."""
     llm = llm or LlmActivities(settings)
     storage = storage or StorageActivities(settings)
     notify = notify or NotifyActivities(settings)

@@ -28,7 +28,7 @@ def idempotency_key(report_id: str) -> str:
 
 
 class NotifyActivities:
-    """`key_for` is swappable only so variants.py can build its broken negative control."""
+    """`key_for` is swappable only so reference/broken/ can build its negative control."""
 
     def __init__(
         self, settings: WorkerSettings, *, key_for: Callable[[str], str] = idempotency_key

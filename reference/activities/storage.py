@@ -61,7 +61,7 @@ def sqlite_path(url: str) -> Path:
 
 
 class StorageActivities:
-    """`schema` is swappable only so variants.py can build its broken negative control."""
+    """`schema` is swappable only so reference/broken/ can build its negative control."""
 
     def __init__(self, settings: WorkerSettings, *, schema: Schema = IDEMPOTENT) -> None:
         self._url = settings.database_url

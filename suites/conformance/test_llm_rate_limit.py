@@ -9,6 +9,7 @@ import pytest
 
 from stormproof.fixtures.fake_llm import RateLimit
 from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import BrokenWorker
 from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import (
     activity_span,
@@ -54,8 +55,10 @@ async def test_rate_limited_twice_then_succeeds(judge: Judge, worker: WorkerProc
 
 @pytest.mark.worker_process
 @pytest.mark.negative_control
-async def test_negative_control_worker_ignoring_retry_after(judge: Judge, worker_factory):
-    broken = await worker_factory.start_variant("ignores_retry_after")
+async def test_negative_control_worker_ignoring_retry_after(
+    judge: Judge, broken_worker: BrokenWorker
+):
+    broken = await broken_worker("ignores_retry_after")
     run = await judge.start_report(
         broken, llm_faults=[RateLimit(retry_after=RETRY_AFTER_SECONDS, times=2)]
     )

@@ -9,7 +9,7 @@ from temporalio.client import WorkflowFailureError
 from stormproof.effects import failure_messages, failure_types
 from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import WorkerFactory
+from stormproof.fixtures.world import BrokenWorker
 from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
@@ -56,8 +56,8 @@ async def test_retry_after_delivered_effect_stays_single(judge: Judge, worker: W
 
 @pytest.mark.worker_process
 @pytest.mark.negative_control
-async def test_negative_control_fresh_key_per_attempt(judge: Judge, worker_factory: WorkerFactory):
-    broken = await worker_factory.start_variant("non_idempotent_notify")
+async def test_negative_control_fresh_key_per_attempt(judge: Judge, broken_worker: BrokenWorker):
+    broken = await broken_worker("non_idempotent_notify")
     run = await deliver_then_fail(judge, broken)
     with pytest.raises(AssertionError, match="expected one notification effect"):
         assert_one_notification(judge, run)

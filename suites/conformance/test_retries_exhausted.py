@@ -10,7 +10,7 @@ from temporalio.client import WorkflowFailureError
 from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import ServerError
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import WorkerFactory
+from stormproof.fixtures.world import BrokenWorker, WorkerFactory
 from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
@@ -68,9 +68,9 @@ async def test_pdf_retries_stop_at_the_policy(judge: Judge, worker_factory: Work
 @pytest.mark.worker_process
 @pytest.mark.negative_control
 async def test_negative_control_sdk_retries_stacked_on_temporal(
-    judge: Judge, worker_factory: WorkerFactory
+    judge: Judge, broken_worker: BrokenWorker
 ):
-    broken = await worker_factory.start_variant("sdk_retries")
+    broken = await broken_worker("sdk_retries")
     run = await run_report_against_broken_llm(judge, broken)
     with pytest.raises(AssertionError, match="expected 3 LLM call"):
         check_llm_budget(judge, run)

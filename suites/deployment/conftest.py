@@ -10,8 +10,15 @@ import pytest
 from stormproof.fixtures.certs import TestPki, make_pki
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.suites.deployment.world import Deployment, start_deployment, start_reference_worker
+from stormproof.suites.deployment.world import (
+    Deployment,
+    launch_worker,
+    start_deployment,
+    start_reference_worker,
+    wait_for_pollers,
+)
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +70,28 @@ async def keyless_worker(
         name="keyless-worker",
     )
     try:
+        yield worker
+    finally:
+        worker.stop(grace=5)
+
+
+@pytest.fixture
+async def foreign_worker(
+    deployment: Deployment, fake_llm: FakeLlm, sink: NotificationSink, tmp_path: Path
+) -> AsyncIterator[WorkerProcess]:
+    """Another team's service polling the worker's task queue via the TLS ingress: the
+    broken twin `foreign_worker`, started by its command once it polls."""
+    worker = launch_worker(
+        deployment,
+        tmp_path,
+        broken_argv("foreign_worker"),
+        llm_base_url=fake_llm.base_url,
+        llm_api_key=None,
+        notify_url=sink.url,
+        name="foreign-worker",
+    )
+    try:
+        await wait_for_pollers(await deployment.client(), worker.task_queue, 30, worker)
         yield worker
     finally:
         worker.stop(grace=5)

@@ -3,14 +3,13 @@ the same worker without LLM credentials, a foreign worker, and nobody at all."""
 
 from __future__ import annotations
 
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+import pytest
 
 from stormproof.doctor import STAGE_NAMES
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.ingress import IngressKind
-from stormproof.fixtures.worker import WorkerProcess, new_task_queue
-from stormproof.suites.deployment.foreign import InvoiceWorkflow, charge_card
-from stormproof.suites.deployment.world import FAST, Deployment, assert_diagnosis, wait_for_pollers
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.suites.deployment.world import FAST, Deployment, assert_diagnosis
 
 
 async def test_good_ingress_and_worker_pass_every_check(
@@ -54,25 +53,18 @@ async def test_task_queue_name_mismatch_has_no_pollers(
     )
 
 
-async def test_a_different_process_on_the_queue_fails_the_ping(deployment: Deployment) -> None:
-    queue = new_task_queue("foreign")
-    client = await deployment.client()
-    async with Worker(
-        client,
-        task_queue=queue,
-        workflows=[InvoiceWorkflow],
-        activities=[charge_card],
-        workflow_runner=UnsandboxedWorkflowRunner(),
-        identity="billing-service@build-42",
-    ):
-        await wait_for_pollers(client, queue)
-        options = FAST.model_copy(update={"ping_timeout": 4.0})
-        report = await deployment.doctor(
-            deployment.address(IngressKind.TLS_H2),
-            options,
-            task_queue=queue,
-            **deployment.tls_settings(),
-        )
+@pytest.mark.negative_control
+async def test_a_different_process_on_the_queue_fails_the_ping(
+    deployment: Deployment, foreign_worker: WorkerProcess
+) -> None:
+    options = FAST.model_copy(update={"ping_timeout": 4.0})
+    report = await deployment.doctor(
+        deployment.address(IngressKind.TLS_H2),
+        options,
+        task_queue=foreign_worker.task_queue,
+        **deployment.tls_settings(),
+    )
+    # billing-service@build-42 is the identity the foreign_worker twin polls with.
     assert_diagnosis(
         report, "ping", "wrong_worker", "billing-service@build-42", "PingWorkflow", "not a contract"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,16 +96,18 @@ async def start_port_443_ingress(deployment: Deployment) -> tuple[NginxIngress, 
     return ingress, (ingress.port,)
 
 
-async def start_reference_worker(
+def launch_worker(
     deployment: Deployment,
     folder: Path,
+    argv: Sequence[str],
     *,
     llm_base_url: str,
     llm_api_key: str | None,
     notify_url: str,
     name: str,
 ) -> WorkerProcess:
-    """The reference worker, configured only by the contract's environment, via the ingress."""
+    """A worker process started by `argv`, configured only by the contract's environment,
+    reaching Temporal via the TLS ingress; not yet known to be polling."""
     world = WorldEndpoints(
         temporal_address=deployment.address(IngressKind.TLS_H2),
         namespace="default",
@@ -121,13 +123,30 @@ async def start_reference_worker(
         },
     )
     world.artifact_dir.mkdir(parents=True, exist_ok=True)
-    worker = WorkerProcess(
-        SuiteConfig().worker_argv,
-        world,
-        task_queue=new_task_queue("deploy"),
-        log_dir=folder,
-        name=name,
+    return WorkerProcess(
+        argv, world, task_queue=new_task_queue("deploy"), log_dir=folder, name=name
     ).start()
+
+
+async def start_reference_worker(
+    deployment: Deployment,
+    folder: Path,
+    *,
+    llm_base_url: str,
+    llm_api_key: str | None,
+    notify_url: str,
+    name: str,
+) -> WorkerProcess:
+    """The reference worker via the ingress, once it answers a PingWorkflow."""
+    worker = launch_worker(
+        deployment,
+        folder,
+        SuiteConfig().worker_argv,
+        llm_base_url=llm_base_url,
+        llm_api_key=llm_api_key,
+        notify_url=notify_url,
+        name=name,
+    )
     await worker.wait_ready(await deployment.client(), timeout=30)
     return worker
 
@@ -150,10 +169,18 @@ def assert_diagnosis(report: DoctorReport, check: str, code: str, *phrases: str)
     assert all(c.code == "not_run" for c in report.checks[position + 1 :]), report.checks
 
 
-async def wait_for_pollers(client: Client, queue: str, timeout: float = 10.0) -> None:
-    """A worker that just started polls within moments; wait for it, bounded."""
+async def wait_for_pollers(
+    client: Client, queue: str, timeout: float = 10.0, worker: WorkerProcess | None = None
+) -> None:
+    """A worker that just started polls within moments; wait for it, bounded. When the
+    poller is `worker`'s process, its exit fails the wait at once, with its log."""
 
     async def polled() -> bool:
+        if worker is not None and not worker.process.running():
+            raise AssertionError(
+                f"{worker.process.name} exited {worker.process.returncode()} before polling "
+                f"{queue!r}:\n{worker.log(30)}"
+            )
         for queue_type in (
             TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
             TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
@@ -169,4 +196,7 @@ async def wait_for_pollers(client: Client, queue: str, timeout: float = 10.0) ->
                 return False
         return True
 
-    await wait_for(polled, what=f"pollers on task queue {queue!r}", timeout=timeout, interval=0.1)
+    logs = {"worker": worker.process.log_path} if worker is not None else None
+    await wait_for(
+        polled, what=f"pollers on task queue {queue!r}", timeout=timeout, interval=0.1, logs=logs
+    )

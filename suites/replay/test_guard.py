@@ -16,13 +16,12 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHistory
 
-from stormproof.drift import HEADLINE, drift_report, history_diff, read_committed
-from stormproof.histories import payload_texts, relative
-from stormproof.record import record_scrubbed
-from stormproof.replay import make_replayer, replay_history
-from stormproof.scenarios import HISTORIES_DIR, SCENARIOS, by_key
-from stormproof.suites.replay.broken_workflows import LongerApprovalTimer
-from stormproof.suites.replay.patched_workflow import PATCH_ID, ReportWorkflowV2
+from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
+from stormproof.replay.drift import HEADLINE, drift_report, history_diff, read_committed
+from stormproof.replay.histories import payload_texts, relative
+from stormproof.replay.record_cli import record_scrubbed
+from stormproof.replay.replayer import load_workflows, make_replayer, replay_history
+from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, by_key
 
 pytestmark = pytest.mark.local_server
 
@@ -30,6 +29,9 @@ ROOT = HISTORIES_DIR.parent.parent.parent
 HAPPY = by_key("ReportWorkflow/happy_path")
 TIMED_OUT = by_key("ReportWorkflow/approval_timed_out")
 Recorded = dict[str, dict[str, Any]]
+# The patch id the patched v2 (PATCHED_SPEC) must record; stated here, not imported, so a
+# renamed patch fails this suite instead of silently moving with the code.
+PATCH_ID = "notify-before-store"
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +40,10 @@ async def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recorded]
     base = tmp_path_factory.mktemp("replay-guard")
     reference, v2, timer = await asyncio.gather(
         record_scrubbed(SCENARIOS, base / "reference"),
-        record_scrubbed([HAPPY], base / "v2", [ReportWorkflowV2]),
-        record_scrubbed([TIMED_OUT], base / "timer", [LongerApprovalTimer]),
+        record_scrubbed([HAPPY], base / "v2", load_workflows(PATCHED_SPEC)),
+        record_scrubbed(
+            [TIMED_OUT], base / "timer", load_workflows(broken_spec("timer_duration_changed"))
+        ),
     )
     return {"reference": reference, "v2": v2, "timer": timer}
 
@@ -73,7 +77,10 @@ async def test_patched_v2_history_replays_and_differs_from_v1(fresh: dict[str, R
     assert history_diff("v2", read_committed(HAPPY.path()) or {}, v2_history), "v2 changed nothing"
     history = WorkflowHistory.from_json("replay-report-v2", v2_history)
     outcome = await replay_history(
-        make_replayer([ReportWorkflowV2]), "ReportWorkflow v2 happy_path", "ReportWorkflow", history
+        make_replayer(load_workflows(PATCHED_SPEC)),
+        "ReportWorkflow v2 happy_path",
+        "ReportWorkflow",
+        history,
     )
     assert outcome.ok, outcome.message
     events = v2_history["events"]

@@ -1,9 +1,10 @@
 """Proof the replay check has teeth: deliberately non-deterministic edits are caught.
 
-Each variant in broken_workflows.py is replayed against every committed ReportWorkflow
-history. A variant must fail on exactly the histories whose path runs the edited code,
-and the failure must name the file and what diverged. A timer-duration change is the
-exception the SDK does not detect at replay; test_guard.py shows the guard catches it.
+Each workflow twin (`stormproof.reference.broken:NAME`, loaded from that string) is
+replayed against every committed ReportWorkflow history. A twin must fail on exactly the
+histories whose path runs the edited code, and the failure must name the file and what
+diverged. A timer-duration change is the exception the SDK does not detect at replay;
+test_guard.py shows the guard catches it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.histories import load, relative
-from stormproof.replay import make_replayer, replay_file
-from stormproof.scenarios import HISTORIES_DIR, SCENARIOS
-from stormproof.suites.replay.broken_workflows import BROKEN
-from stormproof.suites.replay.patched_workflow import ReportWorkflowV2
+from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
+from stormproof.replay.histories import load, relative
+from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
+from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS
 
 ROOT = HISTORIES_DIR.parent.parent.parent
 REPORTS = [s for s in SCENARIOS if s.workflow == "ReportWorkflow"]
@@ -24,7 +24,7 @@ COMPLETES = {"happy_path", "llm_retries", "notification_retry", "approval_approv
 APPROVAL = {"approval_approved", "approval_rejected", "approval_timed_out"}
 ALL = {s.name for s in REPORTS}
 
-# variant -> (histories it must fail on, a fragment of the SDK's reason it must quote)
+# twin -> (histories it must fail on, a fragment of the SDK's reason it must quote)
 EXPECTED: dict[str, tuple[set[str], str]] = {
     "activities_reordered": (
         COMPLETES,
@@ -41,9 +41,10 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
 }
 
 
-async def _replay_reports(workflow_class: type) -> dict[str, str]:
-    """Scenario name -> failure message ("" when it replayed) for every report history."""
-    replayer = make_replayer([workflow_class])
+async def _replay_reports(spec: str) -> dict[str, str]:
+    """Scenario name -> failure message ("" when it replayed) for every report history,
+    replayed against the workflow class `spec` (module:attr) names."""
+    replayer = make_replayer(load_workflows(spec))
     outcomes = {}
     for scenario in REPORTS:
         path = scenario.path()
@@ -56,7 +57,7 @@ async def _replay_reports(workflow_class: type) -> dict[str, str]:
 @pytest.mark.parametrize("variant", sorted(EXPECTED))
 async def test_non_deterministic_variant_is_caught(variant: str) -> None:
     must_fail, reason = EXPECTED[variant]
-    outcomes = await _replay_reports(BROKEN[variant])
+    outcomes = await _replay_reports(broken_spec(variant))
     failed = {name for name, message in outcomes.items() if message}
     assert failed == must_fail, (
         f"{variant}: expected replay to fail on {sorted(must_fail)}, it failed on {sorted(failed)}"
@@ -71,25 +72,28 @@ async def test_non_deterministic_variant_is_caught(variant: str) -> None:
 
 async def test_activity_removed_names_the_missing_command() -> None:
     """The core's reason only gives an event id; the message must say what was there."""
-    outcomes = await _replay_reports(BROKEN["activity_removed"])
+    outcomes = await _replay_reports(broken_spec("activity_removed"))
     assert "the history has event 23: activity send_notification there" in outcomes["happy_path"]
 
 
 @pytest.mark.negative_control
 async def test_timer_duration_change_is_not_caught_by_replay_alone() -> None:
     """Documents the SDK's blind spot the guard exists for (see test_guard.py)."""
-    outcomes = await _replay_reports(BROKEN["timer_duration_changed"])
+    outcomes = await _replay_reports(broken_spec("timer_duration_changed"))
     assert not any(outcomes.values()), outcomes
 
 
 async def test_patched_change_replays_every_old_history() -> None:
     """The same reorder behind workflow.patched replays all v1 histories."""
-    outcomes = await _replay_reports(ReportWorkflowV2)
+    outcomes = await _replay_reports(PATCHED_SPEC)
     assert not any(outcomes.values()), "\n\n".join(m for m in outcomes.values() if m)
 
 
-def test_variants_cover_the_issue() -> None:
-    assert set(BROKEN) == {*EXPECTED, "timer_duration_changed"}, sorted(BROKEN)
+def test_twins_named_here_are_workflow_classes() -> None:
+    """Every twin named here is a workflow class. That every workflow twin is named here is
+    checked from the registry's side (tests/test_broken_twins.py)."""
+    for name in [*EXPECTED, "timer_duration_changed"]:
+        assert load_workflows(broken_spec(name)), name
 
 
 def test_histories_exist_for_every_report_path() -> None:
