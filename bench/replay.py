@@ -13,9 +13,9 @@ import statistics
 import sys
 import time
 
-from stormproof.histories import load
-from stormproof.replay import load_workflows, make_replayer, replay_file
-from stormproof.scenarios import HISTORIES_DIR
+from stormproof.replay.histories import load
+from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
+from stormproof.replay.scenarios import HISTORIES_DIR
 
 REPEATS = 5
 BUDGET_SECONDS = 5.0

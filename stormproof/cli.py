@@ -16,7 +16,10 @@ import sys
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
-    "record-histories": ("stormproof.record:main", "re-record the committed replay histories"),
+    "record-histories": (
+        "stormproof.replay.record_cli:main",
+        "re-record the committed replay histories",
+    ),
 }
 
 

@@ -8,11 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.drift import HEADLINE, drift_report
-from stormproof.histories import EPOCH, HistoryFileError, history_files, load, payload_texts, scrub
-from stormproof.record import main as record_main
-from stormproof.replay import WorkflowsSpecError, load_workflows
-from stormproof.scenarios import by_key
+from stormproof.replay.drift import HEADLINE, drift_report
+from stormproof.replay.histories import (
+    EPOCH,
+    HistoryFileError,
+    history_files,
+    load,
+    payload_texts,
+    scrub,
+)
+from stormproof.replay.record_cli import main as record_main
+from stormproof.replay.replayer import WorkflowsSpecError, load_workflows
+from stormproof.replay.scenarios import by_key
 
 JSON_PLAIN = base64.b64encode(b"json/plain").decode()
 

@@ -19,8 +19,8 @@ import pytest
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.temporal import dev_server_binary
 from stormproof.fixtures.wait import wait_for
-from stormproof.recording import RecordingWorld
-from stormproof.scenarios import SCENARIOS, by_key
+from stormproof.replay.recorder import RecordingWorld
+from stormproof.replay.scenarios import SCENARIOS, by_key
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM_TESTS = "suites/replay/test_team_histories.py"

@@ -14,14 +14,14 @@ import pytest
 from temporalio.worker import Replayer
 
 from stormproof.fixtures.config import SuiteConfig
-from stormproof.histories import HistoryFileError, Unreplayable, history_files, relative
-from stormproof.replay import (
+from stormproof.replay.histories import HistoryFileError, Unreplayable, history_files, relative
+from stormproof.replay.replayer import (
     DEFAULT_WORKFLOWS,
     WorkflowsSpecError,
     load_workflows,
     make_replayer,
 )
-from stormproof.scenarios import HISTORIES_DIR
+from stormproof.replay.scenarios import HISTORIES_DIR
 
 
 def committed_histories() -> list[Path]:

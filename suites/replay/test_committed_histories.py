@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from stormproof.histories import load, payload_texts, relative, scrub
-from stormproof.replay import replay_file
-from stormproof.scenarios import HISTORIES_DIR, SCENARIOS, Scenario
+from stormproof.replay.histories import load, payload_texts, relative, scrub
+from stormproof.replay.replayer import replay_file
+from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, Scenario
 
 ROOT = HISTORIES_DIR.parent.parent.parent
 # A temp dir, a real port, or a wall-clock timestamp other than the placeholder epoch.

@@ -16,8 +16,8 @@ from temporalio.worker import Replayer
 
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.connect import connect
-from stormproof.histories import HistoryFileError, Unreplayable, load
-from stormproof.replay import ReplayOutcome, replay_file, replay_history
+from stormproof.replay.histories import HistoryFileError, Unreplayable, load
+from stormproof.replay.replayer import ReplayOutcome, replay_file, replay_history
 
 MAX_QUERY_HISTORIES = 500
 

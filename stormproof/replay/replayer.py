@@ -19,7 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from stormproof.histories import HistoryFile
+from stormproof.replay.histories import HistoryFile
 
 DEFAULT_WORKFLOWS = "stormproof.reference.workflows:ALL_WORKFLOWS"
 # Core wraps its reason as `Failure { failure: Some(Failure { message: "...", source: ...`.

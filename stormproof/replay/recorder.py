@@ -27,7 +27,7 @@ from stormproof.fixtures.wait import wait_for
 from stormproof.reference.activities import build_activities
 from stormproof.reference.settings import load_settings
 from stormproof.reference.workflows import ALL_WORKFLOWS, PingWorkflow
-from stormproof.scenarios import Scenario
+from stormproof.replay.scenarios import Scenario
 
 TASK_QUEUE = "stormproof-replay"
 IDENTITY = "stormproof-recorder"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stormproof.histories import dumps
+from stormproof.replay.histories import dumps
 
 HEADLINE = "history changed: re-record with `stormproof record-histories` if intended"
 MAX_DIFF_LINES = 60

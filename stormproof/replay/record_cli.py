@@ -1,7 +1,7 @@
 """`stormproof record-histories`: re-record the committed replay histories.
 
-Runs every scenario (stormproof/scenarios.py) on a fresh embedded dev server with the
-reference worker in this process, scrubs each history (stormproof/histories.py) and writes
+Runs every scenario (scenarios.py) on a fresh embedded dev server with the
+reference worker in this process, scrubs each history (histories.py) and writes
 it to suites/replay/histories/<workflow>/<scenario>.json. Run it when a workflow change is
 *meant* to change histories, and commit the result with the change: the replay suite's
 guard test fails until you do, so an unintended change can never slip through.
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from stormproof.histories import scrub, write
-from stormproof.recording import record
-from stormproof.scenarios import HISTORIES_DIR, SCENARIOS, Scenario, by_key
+from stormproof.replay.histories import scrub, write
+from stormproof.replay.recorder import record
+from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, Scenario, by_key
 
 WORKDIR_PLACEHOLDER = "$WORKDIR"
 
