@@ -12,7 +12,7 @@ from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.suites.deployment.world import (
+from stormproof.suites.deployment.deployment import (
     Deployment,
     launch_worker,
     start_deployment,

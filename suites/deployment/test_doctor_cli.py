@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from stormproof.fixtures.ingress import IngressKind
-from stormproof.suites.deployment.world import API_KEY, Deployment
+from stormproof.suites.deployment.deployment import API_KEY, Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 

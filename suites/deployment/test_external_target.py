@@ -20,7 +20,7 @@ import pytest
 from stormproof.fixtures.ingress import IngressKind
 from stormproof.fixtures.plugin import LOCAL_ONLY_MARKERS
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.suites.deployment.world import Deployment
+from stormproof.suites.deployment.deployment import Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO / "suites" / "conformance"

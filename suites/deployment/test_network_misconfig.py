@@ -10,7 +10,7 @@ import pytest
 from stormproof.doctor import DoctorOptions
 from stormproof.fixtures.ingress import IngressKind
 from stormproof.fixtures.ports import LOOPBACK, free_port
-from stormproof.suites.deployment.world import (
+from stormproof.suites.deployment.deployment import (
     FAST,
     Deployment,
     assert_diagnosis,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stormproof.fixtures.ingress import IngressKind
-from stormproof.suites.deployment.world import API_KEY, Deployment, assert_diagnosis
+from stormproof.suites.deployment.deployment import API_KEY, Deployment, assert_diagnosis
 
 
 async def test_mtls_ingress_without_a_client_certificate(deployment: Deployment) -> None:

@@ -9,7 +9,7 @@ from stormproof.doctor import STAGE_NAMES
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.ingress import IngressKind
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.suites.deployment.world import FAST, Deployment, assert_diagnosis
+from stormproof.suites.deployment.deployment import FAST, Deployment, assert_diagnosis
 
 
 async def test_good_ingress_and_worker_pass_every_check(

@@ -1,4 +1,4 @@
-"""The deployment suite's world: one dev server, the four nginx ingresses in front of it,
+"""The deployment under test: one dev server, the four nginx ingresses in front of it,
 a test-time PKI, and reference workers that reach the server through the TLS ingress.
 
 Everything is per session and on loopback ports, so every misconfiguration test costs a
