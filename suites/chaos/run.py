@@ -22,14 +22,14 @@ from temporalio.service import RPCError
 
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.effects import ActivityAttempts
+from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import Proxy, ToxiproxyServer
 from stormproof.fixtures.wait import LogSource, log_tail, wait_for
-from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints
-from stormproof.fixtures.world import FAKE_LLM_KEY
+from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
 from stormproof.suites.chaos import observe
 from stormproof.suites.chaos.nemesis import Nemesis
@@ -97,26 +97,24 @@ class ChaosRun:
         return base[: base.rindex("/") + 1] + self.tag
 
     def endpoints(self) -> WorldEndpoints:
+        """Every link of the worker goes through this run's proxies; files in the run's tmp."""
         p = self.proxies
-        return WorldEndpoints(
+        return build_endpoints(
+            self.tmp,
             temporal_address=p["temporal"].address,
-            namespace="default",
             llm_base_url=f"http://{p['llm'].address}/v1",
-            llm_api_key=FAKE_LLM_KEY,
             notify_url=self.world.sink.url.replace(
                 f"127.0.0.1:{self.world.sink.port}", p["sink"].address
             ),
             database_url=self.database_url.replace(
                 f":{self.world.postgres.port}/", f":{p['postgres'].port}/"
             ),
-            artifact_dir=self.artifact_dir,
-            # Short enough that an LLM timeout fault costs seconds, not the default 30.
+            # Short enough that an LLM timeout fault costs seconds, not the default 10.
             llm_timeout_seconds=LLM_TIMEOUT_SECONDS,
         )
 
     async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
         """A worker on this run's queue, ready once a PingWorkflow round-trips through it."""
-        self.artifact_dir.mkdir(parents=True, exist_ok=True)
         worker = WorkerProcess(
             argv or self.world.worker_argv,
             self.endpoints(),

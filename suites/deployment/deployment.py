@@ -23,10 +23,11 @@ from temporalio.service import TLSConfig
 from stormproof.doctor import DoctorOptions, DoctorReport, run_doctor
 from stormproof.fixtures.certs import TestPki
 from stormproof.fixtures.config import SuiteConfig, resolve
+from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.ingress import IngressKind, IngressSpec, NginxIngress
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.wait import wait_for
-from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
+from stormproof.fixtures.worker import WorkerProcess, new_task_queue
 
 API_KEY = f"sp-test-{uuid.uuid4().hex}"
 # Short timeouts: every stage against a loopback target answers in milliseconds, so a
@@ -108,21 +109,18 @@ def launch_worker(
 ) -> WorkerProcess:
     """A worker process started by `argv`, configured only by the contract's environment,
     reaching Temporal via the TLS ingress; not yet known to be polling."""
-    world = WorldEndpoints(
+    world = build_endpoints(
+        folder,
         temporal_address=deployment.address(IngressKind.TLS_H2),
-        namespace="default",
         llm_base_url=llm_base_url,
         llm_api_key=llm_api_key,
         notify_url=notify_url,
-        database_url=f"sqlite:///{folder / 'metadata.db'}",
-        artifact_dir=folder / "artifacts",
         extra_env={
             "TEMPORAL_TLS": "true",
             "TEMPORAL_TLS_SERVER_CA_CERT_PATH": str(deployment.pki.ca),
             "TEMPORAL_TLS_SERVER_NAME": deployment.pki.server_name,
         },
     )
-    world.artifact_dir.mkdir(parents=True, exist_ok=True)
     return WorkerProcess(
         argv, world, task_queue=new_task_queue("deploy"), log_dir=folder, name=name
     ).start()

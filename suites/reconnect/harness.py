@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.ports import LOOPBACK, free_port
 from stormproof.fixtures.processes import ManagedProcess
@@ -23,8 +24,7 @@ from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
-from stormproof.fixtures.worker import WorkerProcess, WorldEndpoints, new_task_queue
-from stormproof.fixtures.world import FAKE_LLM_KEY
+from stormproof.fixtures.worker import WorkerProcess, new_task_queue
 
 API_ARGV = [sys.executable, "-m", "stormproof.reference.cli", "api"]
 CONNECT_ONCE_ARGV = broken_argv("connect_once")
@@ -105,14 +105,11 @@ class ReconnectWorld:
         self.server = DevServer(base / "temporal")
         self.task_queue = new_task_queue("reconnect")
         self.worker_argv = worker_argv
-        self.endpoints = WorldEndpoints(
+        self.endpoints = build_endpoints(
+            base,
             temporal_address=self.server.address,
-            namespace="default",
             llm_base_url=fake_llm.base_url,
-            llm_api_key=FAKE_LLM_KEY,
             notify_url=sink.url,
-            database_url=f"sqlite:///{base / 'metadata.db'}",
-            artifact_dir=base / "artifacts",
             # Longer than a cancel takes to reach a held LLM call (test_lifecycle.py), so
             # the cancel, not the request timeout, is what ends it.
             llm_timeout_seconds=45.0,

@@ -118,7 +118,14 @@ async def test_closing_clients_does_not_stop_the_worker(reconnect_world: Reconne
     # A CLI client starts a workflow and exits.
     cli: ManagedProcess = world.start_process(
         "cli-start",
-        [sys.executable, "-m", "stormproof.reference.cli", "start", "story", f"[{new_marker()}] via CLI"],
+        [
+            sys.executable,
+            "-m",
+            "stormproof.reference.cli",
+            "start",
+            "story",
+            f"[{new_marker()}] via CLI",
+        ],
     )
     await wait_for(lambda: not cli.running(), what="the CLI to exit", timeout=30)
     assert cli.returncode() == 0, cli.log()
