@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import signal
 import sys
@@ -56,18 +57,48 @@ def _with_pydantic_converter(client: Client) -> Client:
     return Client(**config)
 
 
+def workflows_with(spec: str | None) -> list[type]:
+    """The reference workflows, with the classes `spec` names serving in their place.
+
+    `spec` is `module:attr` naming a workflow class or a list of them; each replaces the
+    reference workflow registered under the same Temporal name. This is how one worker
+    process runs another version of the code (a workflow.patched v2, a broken twin), so
+    the replay guard records its histories the way it records the reference's.
+    """
+    if not spec:
+        return list(WORKFLOWS)
+    fix = "fix: pass --workflows module:attr naming a @workflow.defn class or a list of them"
+    module_name, _, attr = spec.partition(":")
+    try:
+        loaded = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise SettingsError(f"--workflows {spec!r} cannot be loaded: {exc}; {fix}") from None
+    chosen = list(loaded) if isinstance(loaded, list | tuple) else [loaded]
+    if not chosen or not all(_workflow_name(c) for c in chosen):
+        raise SettingsError(f"--workflows {spec!r} is not workflow classes; {fix}")
+    replaced = {_workflow_name(c) for c in chosen}
+    return [w for w in WORKFLOWS if _workflow_name(w) not in replaced] + chosen
+
+
+def _workflow_name(cls: object) -> str | None:
+    """The Temporal name `@workflow.defn` gave `cls`, or None if it is no workflow."""
+    definition = getattr(cls, "__temporal_workflow_definition", None)
+    return getattr(definition, "name", None)
+
+
 def build_worker(
     client: Client,
     task_queue: str,
     settings: WorkerSettings,
     *,
     activities: Sequence[Callable[..., Any]] | None = None,
+    workflows: Sequence[type] | None = None,
 ) -> Worker:
     """A worker for every reference workflow and activity on `task_queue` (not started)."""
     return Worker(
         _with_pydantic_converter(client),
         task_queue=task_queue,
-        workflows=WORKFLOWS,
+        workflows=list(workflows or WORKFLOWS),
         activities=list(activities if activities is not None else build_activities(settings)),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
@@ -79,6 +110,7 @@ async def serve(
     activities_factory: ActivitiesFactory = build_activities,
     label: str = "stormproof-worker",
     note: str = "",
+    workflows: Sequence[type] | None = None,
 ) -> int:
     """Connect (retrying), poll until SIGTERM/SIGINT, drain, return the exit code.
 
@@ -97,7 +129,11 @@ async def serve(
         return 0
 
     worker = build_worker(
-        client, settings.task_queue, settings, activities=activities_factory(settings)
+        client,
+        settings.task_queue,
+        settings,
+        activities=activities_factory(settings),
+        workflows=workflows,
     )
     running = asyncio.create_task(worker.run())
     print(
@@ -144,6 +180,12 @@ def run(
     note = f" (variant {variant}: BROKEN ON PURPOSE)" if variant else ""
     parser = argparse.ArgumentParser(prog=label, description=description)
     parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")
+    parser.add_argument(
+        "--workflows",
+        metavar="MODULE:ATTR",
+        help="serve these workflow classes in place of the reference ones of the same name "
+        "(used to record histories of another version of the code)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
@@ -153,8 +195,17 @@ def run(
     overrides = {"task_queue": args.task_queue} if args.task_queue else {}
     try:
         settings = prepare(overrides)
+        workflows = workflows_with(args.workflows)
         return asyncio.run(
-            settled(serve(settings, activities_factory=activities_factory, label=label, note=note))
+            settled(
+                serve(
+                    settings,
+                    activities_factory=activities_factory,
+                    label=label,
+                    note=note,
+                    workflows=workflows,
+                )
+            )
         )
     except (SettingsError, ConnectionConfigError) as exc:
         print(f"{label}: {exc}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """`stormproof record-histories`: re-record the committed replay histories.
 
 Runs every scenario (scenarios.py) on a fresh embedded dev server with the
-reference worker in this process, scrubs each history (histories.py) and writes
+reference worker as a process, scrubs each history (histories.py) and writes
 it to suites/replay/histories/<workflow>/<scenario>.json. Run it when a workflow change is
 *meant* to change histories, and commit the result with the change: the replay suite's
 guard test fails until you do, so an unintended change can never slip through.
@@ -29,7 +29,7 @@ WORKDIR_PLACEHOLDER = "$WORKDIR"
 async def record_scrubbed(
     scenarios: Sequence[Scenario] = SCENARIOS,
     workdir: Path | None = None,
-    workflows: Sequence[type] | None = None,
+    workflows: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Each scenario's history, recorded now and scrubbed exactly as the committed files."""
     with tempfile.TemporaryDirectory(prefix="stormproof-record-") as scratch:

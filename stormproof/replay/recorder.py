@@ -1,9 +1,9 @@
-"""A throwaway world for recording histories: dev server, fake LLM, sink, in-process worker.
+"""A throwaway world for recording histories: dev server, fake LLM, sink, worker process.
 
-Recording is the reference's own tool, so it runs the reference worker in this process
-(`workflows` can swap in another version of the workflow code, which the workflow.patched
-test uses to record a v2 history). Everything listens on loopback only and is torn down
-when the context exits, including the dev server's process group.
+The worker is started by its command, like every worker the suite judges, so the judge
+never imports the defendant: the reference worker by default, with `--workflows SPEC` when
+another version of the workflow code is recorded (the workflow.patched v2, a broken twin).
+Everything listens on loopback only and is torn down when the context exits.
 """
 
 from __future__ import annotations
@@ -18,20 +18,18 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
 
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.wait import wait_for
-from stormproof.reference.activities import build_activities
-from stormproof.reference.settings import load_settings
-from stormproof.reference.workflows import ALL_WORKFLOWS, PingWorkflow
+from stormproof.fixtures.worker import WorkerProcess
 from stormproof.replay.scenarios import Scenario
 
 TASK_QUEUE = "stormproof-replay"
 IDENTITY = "stormproof-recorder"
-FAKE_KEY = "sk-stormproof-fake"
 # The slowest scenario waits out one 1 s retry or the 2 s approval timer; a minute means
 # something is wrong, and the error then says which scenario and what it was waiting for.
 RUN_DEADLINE_SECONDS = 60.0
@@ -47,15 +45,19 @@ log = logging.getLogger("stormproof.record")
 class RecordingWorld:
     """Owns the servers and the worker; `run(scenario)` returns that run's raw history."""
 
-    def __init__(self, workdir: Path, workflows: Sequence[type] | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        workflows: str | None = None,
+        worker_argv: Sequence[str] | None = None,
+    ) -> None:
         self.workdir = workdir
-        self.workflows = list(workflows or ALL_WORKFLOWS)
-        if PingWorkflow not in self.workflows:  # the warm-up round trip needs it
-            self.workflows.append(PingWorkflow)
+        self.worker_argv = list(worker_argv or SuiteConfig().worker_argv)
+        if workflows:
+            self.worker_argv += ["--workflows", workflows]
         self.server = DevServer(workdir / "temporal")
         self.fake_llm = FakeLlm()
         self.sink = NotificationSink()
-        self.artifact_dir = workdir / "artifacts"
         self._client: Client | None = None
 
     @property
@@ -74,29 +76,28 @@ class RecordingWorld:
                     data_converter=pydantic_data_converter,
                     identity=IDENTITY,
                 )
-                async with self._worker():
+                worker = self._worker().start()
+                try:
+                    await worker.wait_ready(self._client, timeout=RUN_DEADLINE_SECONDS)
                     yield self
+                finally:
+                    worker.stop()
             finally:
                 self.server.stop()
 
-    def _worker(self) -> Worker:
-        settings = load_settings(
-            task_queue=TASK_QUEUE,
-            openai_base_url=self.fake_llm.base_url,
-            openai_api_key=FAKE_KEY,
-            llm_model="gpt-4o-mini",
-            llm_timeout_seconds=10.0,
+    def _worker(self) -> WorkerProcess:
+        endpoints = build_endpoints(
+            self.workdir,
+            temporal_address=self.server.address,
+            llm_base_url=self.fake_llm.base_url,
             notify_url=self.sink.url,
-            database_url_raw=f"sqlite:///{self.workdir / 'metadata.db'}",
-            artifact_dir=self.artifact_dir,
         )
-        self.artifact_dir.mkdir(parents=True, exist_ok=True)
-        return Worker(
-            self.client,
+        return WorkerProcess(
+            self.worker_argv,
+            endpoints,
             task_queue=TASK_QUEUE,
-            workflows=self.workflows,
-            activities=build_activities(settings),
-            identity=IDENTITY,
+            log_dir=self.workdir,
+            name="recorder-worker",
         )
 
     async def start(self, scenario: Scenario) -> WorkflowHandle[Any, Any]:
@@ -109,13 +110,6 @@ class RecordingWorld:
         return await self.client.start_workflow(
             scenario.workflow, args=args, id=scenario.workflow_id, task_queue=TASK_QUEUE
         )
-
-    async def warm_up(self) -> None:
-        """One ping round trip first: the worker polls and its sandbox has imported."""
-        handle = await self.client.start_workflow(
-            "PingWorkflow", id="replay-warm-up", task_queue=TASK_QUEUE
-        )
-        await asyncio.wait_for(handle.result(), timeout=RUN_DEADLINE_SECONDS)
 
     async def run(self, scenario: Scenario) -> WorkflowHistory:
         """`scenario`'s history, re-run if a workflow task timed out or failed on the way."""
@@ -163,11 +157,10 @@ class RecordingWorld:
 
 
 async def record(
-    scenarios: Sequence[Scenario], workdir: Path, workflows: Sequence[type] | None = None
+    scenarios: Sequence[Scenario], workdir: Path, workflows: str | None = None
 ) -> dict[str, WorkflowHistory]:
     """Every scenario's raw history, keyed `Workflow/name`, all recorded concurrently."""
     world = RecordingWorld(workdir, workflows)
     async with world.running():
-        await world.warm_up()
         histories = await asyncio.gather(*(world.run(s) for s in scenarios))
     return {s.key: h for s, h in zip(scenarios, histories, strict=True)}

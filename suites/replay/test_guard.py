@@ -40,10 +40,8 @@ async def fresh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recorded]
     base = tmp_path_factory.mktemp("replay-guard")
     reference, v2, timer = await asyncio.gather(
         record_scrubbed(SCENARIOS, base / "reference"),
-        record_scrubbed([HAPPY], base / "v2", load_workflows(PATCHED_SPEC)),
-        record_scrubbed(
-            [TIMED_OUT], base / "timer", load_workflows(broken_spec("timer_duration_changed"))
-        ),
+        record_scrubbed([HAPPY], base / "v2", PATCHED_SPEC),
+        record_scrubbed([TIMED_OUT], base / "timer", broken_spec("timer_duration_changed")),
     )
     return {"reference": reference, "v2": v2, "timer": timer}
 
