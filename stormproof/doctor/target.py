@@ -17,7 +17,7 @@ from typing import Any
 from temporalio.service import TLSConfig
 
 from stormproof.doctor.models import TargetSummary
-from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.config import SuiteConfig, split_address
 from stormproof.fixtures.connect import connect_kwargs
 from stormproof.fixtures.errors import ConfigError
 
@@ -63,16 +63,6 @@ class Target:
         return context
 
 
-def split_address(address: str) -> tuple[str, int]:
-    host, _, port = address.rpartition(":")
-    host = host.strip("[]")
-    if not host or not port.isdigit():
-        raise ConfigError(
-            "TEMPORAL_ADDRESS", address, "is not host:port", "use host:port, e.g. 127.0.0.1:7233"
-        )
-    return host, int(port)
-
-
 def target_of(config: SuiteConfig) -> Target:
     """Resolve the SuiteConfig (and any profile) into what the probes connect to."""
     kwargs = connect_kwargs(config)
@@ -84,6 +74,7 @@ def target_of(config: SuiteConfig) -> Target:
             "the doctor needs a target to probe",
             "pass --address host:port (or TEMPORAL_ADDRESS, or a --profile that sets one)",
         )
+    # The suite's own rule (fixtures/config.py), so the doctor and pytest agree.
     host, port = split_address(address)
     tls = kwargs.get("tls")
     if tls is None:  # the SDK's rule: an API key without a TLS setting means TLS
