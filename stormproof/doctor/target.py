@@ -17,9 +17,10 @@ from typing import Any
 from temporalio.service import TLSConfig
 
 from stormproof.doctor.models import TargetSummary
-from stormproof.fixtures.config import SuiteConfig, split_address
+from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.connect import connect_kwargs
 from stormproof.fixtures.errors import ConfigError
+from stormproof.fixtures.validation import split_address
 
 
 @dataclass(frozen=True)

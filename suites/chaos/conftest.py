@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from stormproof.chaos_report import HISTORY_KEY, PROPERTY
+from stormproof.chaos_report import HISTORY_KEY, chaos_property
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
@@ -72,4 +72,4 @@ async def chaos(
         yield run
     finally:
         await run.close()
-        request.node.user_properties.append((PROPERTY, run.record()))
+        request.node.user_properties.append(chaos_property(run.record()))
