@@ -10,6 +10,7 @@ which variable to set.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # request timeout above this would be cut off by Temporal before the SDK gave up, which
 # reads as a mysterious activity timeout instead of an LLM timeout.
 MAX_LLM_TIMEOUT_SECONDS = 50.0
+DEFAULT_TASK_QUEUE = "stormproof"
 
 # How to fix each variable, shown next to the offending value.
 _FIXES: dict[str, str] = {
@@ -62,23 +64,48 @@ class WorkerSettings(BaseSettings):
     )
 
     task_queue: str = Field(
-        default="stormproof", min_length=1, validation_alias="STORMPROOF_TASK_QUEUE"
+        default=DEFAULT_TASK_QUEUE,
+        min_length=1,
+        validation_alias="STORMPROOF_TASK_QUEUE",
+        description=f"task queue to poll (default {DEFAULT_TASK_QUEUE})",
     )
-    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
-    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias="OPENAI_BASE_URL",
+        description="OpenAI-compatible API base URL, with /v1 (default: OpenAI's)",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="OPENAI_API_KEY",
+        description="LLM API key; without it LLM steps fail naming it",
+    )
     llm_model: str = Field(
-        default="gpt-4o-mini", min_length=1, validation_alias="STORMPROOF_LLM_MODEL"
+        default="gpt-4o-mini",
+        min_length=1,
+        validation_alias="STORMPROOF_LLM_MODEL",
+        description="model name (default gpt-4o-mini)",
     )
     llm_timeout_seconds: float = Field(
         default=30.0,
         gt=0,
         le=MAX_LLM_TIMEOUT_SECONDS,
         validation_alias="STORMPROOF_LLM_TIMEOUT_SECONDS",
+        description=f"LLM request timeout, 0-{MAX_LLM_TIMEOUT_SECONDS:g} s (default 30)",
     )
-    database_url_raw: str | None = Field(default=None, validation_alias="STORMPROOF_DATABASE_URL")
-    notify_url: str | None = Field(default=None, validation_alias="STORMPROOF_NOTIFY_URL")
+    database_url_raw: str | None = Field(
+        default=None,
+        validation_alias="STORMPROOF_DATABASE_URL",
+        description="sqlite:///path or postgresql://... (default: SQLite in the artifact dir)",
+    )
+    notify_url: str | None = Field(
+        default=None,
+        validation_alias="STORMPROOF_NOTIFY_URL",
+        description="webhook the report notification is POSTed to",
+    )
     artifact_dir: Path = Field(
-        default=Path("./artifacts"), validation_alias="STORMPROOF_ARTIFACT_DIR"
+        default=Path("./artifacts"),
+        validation_alias="STORMPROOF_ARTIFACT_DIR",
+        description="where stories and PDFs are written (default ./artifacts)",
     )
 
     @field_validator("openai_base_url", "notify_url")
@@ -110,19 +137,44 @@ class WorkerSettings(BaseSettings):
         return self.database_url_raw or f"sqlite:///{self.artifact_dir / 'stormproof.db'}"
 
 
-def _describe(exc: ValidationError) -> str:
+def variables() -> dict[str, str]:
+    """Each variable the worker reads and what it is for, for `--help`."""
+    return {
+        str(field.validation_alias): field.description or ""
+        for field in WorkerSettings.model_fields.values()
+    }
+
+
+def describe_errors(
+    exc: ValidationError,
+    model: type[BaseSettings],
+    fixes: Mapping[str, str],
+    flags: Mapping[str, str],
+) -> list[str]:
+    """One line per error: the setting as the user gave it, the value, the problem, the fix.
+
+    An override passed by field name came from a command-line flag (`flags` maps the field
+    to it), so the line names the flag; a value read from the environment is reported
+    under its variable. Shared by the worker's and the API's settings.
+    """
     lines = []
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "?"
-        value = error.get("input")
-        fix = _FIXES.get(name, "check the value")
-        lines.append(f"{name}={value!r}: {error['msg']}; fix: {fix}")
-    return "invalid worker settings:\n  " + "\n  ".join(lines)
+        field = model.model_fields.get(name)
+        variable = str(field.validation_alias) if field is not None else name
+        shown = flags.get(name, variable)
+        fix = fixes.get(variable, "check the value")
+        lines.append(f"{shown}={error.get('input')!r}: {error['msg']}; fix: {fix}")
+    return lines
 
 
-def load_settings(**overrides: object) -> WorkerSettings:
-    """Read the environment (plus explicit overrides) or raise SettingsError with the fix."""
+def load_settings(flags: Mapping[str, str] | None = None, **overrides: object) -> WorkerSettings:
+    """Read the environment (plus explicit overrides) or raise SettingsError with the fix.
+
+    `flags` names the command-line flag each override came from, for the error message.
+    """
     try:
         return WorkerSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise SettingsError(_describe(exc)) from None
+        lines = describe_errors(exc, WorkerSettings, _FIXES, flags or {})
+        raise SettingsError("invalid worker settings:\n  " + "\n  ".join(lines)) from None

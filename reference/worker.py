@@ -24,6 +24,7 @@ from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.worker import Worker
 
 from stormproof.reference.activities import build_activities
+from stormproof.reference.cli_common import PROG, temporal_epilog
 from stormproof.reference.codec import data_converter
 from stormproof.reference.connection import (
     ConnectionConfigError,
@@ -32,7 +33,12 @@ from stormproof.reference.connection import (
     load_connect_config,
     settled,
 )
-from stormproof.reference.settings import SettingsError, WorkerSettings, load_settings
+from stormproof.reference.settings import (
+    SettingsError,
+    WorkerSettings,
+    load_settings,
+    variables,
+)
 from stormproof.reference.workflows import WORKFLOWS
 
 log = logging.getLogger("stormproof.worker")
@@ -42,6 +48,8 @@ log = logging.getLogger("stormproof.worker")
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 ActivitiesFactory = Callable[[WorkerSettings], Sequence[Callable[..., Any]]]
+# settings field -> the flag that overrides it, so an error names what the user typed
+FLAGS = {"task_queue": "--task-queue"}
 
 
 def _with_pydantic_converter(client: Client) -> Client:
@@ -111,13 +119,15 @@ async def serve(
     label: str = "stormproof-worker",
     note: str = "",
     workflows: Sequence[type] | None = None,
+    config: dict[str, Any] | None = None,
 ) -> int:
     """Connect (retrying), poll until SIGTERM/SIGINT, drain, return the exit code.
 
     The ready line always starts `stormproof-worker: polling task queue` so supervisors
-    can wait for it; `note` (a variant's warning) goes at its end.
+    can wait for it; `note` (a variant's warning) goes at its end. `config` is the checked
+    connection configuration (read from the environment when not given).
     """
-    config = load_connect_config()
+    config = load_connect_config() if config is None else config
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -157,7 +167,7 @@ async def serve(
 
 def prepare(settings_overrides: dict[str, Any]) -> WorkerSettings:
     """Load settings and create the artifact folder up front, so a bad path fails now."""
-    settings = load_settings(**settings_overrides)
+    settings = load_settings(FLAGS, **settings_overrides)
     try:
         settings.artifact_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -175,10 +185,22 @@ def run(
     variant: str | None = None,
     description: str = "Run the Stormproof reference worker.",
 ) -> int:
-    """Shared command-line entry for the worker and its broken twins (reference/broken/)."""
-    label = "stormproof-worker"
+    """Shared command-line entry for the worker and its broken twins (reference/broken/).
+
+    Every setting is checked before anything connects, the TEMPORAL_* ones with the
+    judge's rules (reference/temporal_config.py): a value that can never work, such as
+    TEMPORAL_ADDRESS=localhost (no port) or TEMPORAL_TLS=maybe, exits 2 at once naming
+    the variable, the value and the fix, instead of retrying forever looking healthy.
+    """
+    label = "stormproof-worker"  # the ready line's prefix, which supervisors wait for
     note = f" (variant {variant}: BROKEN ON PURPOSE)" if variant else ""
-    parser = argparse.ArgumentParser(prog=label, description=description)
+    prog = f"python -m stormproof.reference.broken {variant}" if variant else f"{PROG} worker"
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description,
+        epilog=temporal_epilog(variables()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")
     parser.add_argument(
         "--workflows",
@@ -192,9 +214,10 @@ def run(
     )
     # httpx logs every request at INFO; the webhook's outcome is already in the history.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    overrides = {"task_queue": args.task_queue} if args.task_queue else {}
+    overrides = {"task_queue": args.task_queue} if args.task_queue is not None else {}
     try:
         settings = prepare(overrides)
+        config = load_connect_config()
         workflows = workflows_with(args.workflows)
         return asyncio.run(
             settled(
@@ -204,6 +227,7 @@ def run(
                     label=label,
                     note=note,
                     workflows=workflows,
+                    config=config,
                 )
             )
         )
