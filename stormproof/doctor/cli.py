@@ -80,7 +80,7 @@ def diagnose(argv: list[str]) -> DoctorReport:
         alternate_ports=tuple(args.alternate_ports or (443, 7233)),
     )
     try:
-        config = resolve(cli, dict(os.environ), {})
+        config = resolve(cli, dict(os.environ), {}, flags=ALIASES)
     except ConfigError as exc:
         summary = TargetSummary(
             address=cli.get("address") or os.environ.get("TEMPORAL_ADDRESS"),

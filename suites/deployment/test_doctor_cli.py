@@ -77,7 +77,8 @@ async def test_a_bad_setting_is_a_config_diagnosis_not_a_traceback(tmp_path: Pat
     assert "Traceback" not in done.stderr
     first = json.loads(done.stdout)["checks"][0]
     assert (first["name"], first["status"], first["code"]) == ("config", "fail", "config_invalid")
-    assert "TEMPORAL_TLS_SERVER_CA_CERT_PATH" in first["diagnosis"]
+    # The error names the flag the user typed (the doctor's own spelling), not the variable.
+    assert "--ca" in first["diagnosis"], first["diagnosis"]
     assert str(missing) in first["diagnosis"]
 
 
