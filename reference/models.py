@@ -82,6 +82,10 @@ class ReportProgress(_Model):
     # (1 when it succeeded at once; the count of the last failure while it is retrying).
     completed_steps: list[ReportStep] = Field(default_factory=list)
     attempts: dict[str, int] = Field(default_factory=dict)
+    # Why each approve/reject signal the workflow dropped was dropped (malformed, or after
+    # the decision), newest last: a signal cannot be refused to its sender, so this is
+    # where a client that bypassed validation can see it had no effect. Never the payload.
+    ignored_decisions: list[str] = Field(default_factory=list)
 
 
 # --- activity boundaries ----------------------------------------------------------------

@@ -43,6 +43,10 @@ with workflow.unsafe.imports_passed_through():
     from stormproof.reference.workflows.validation import check_file_stem, parse_request
 
 OutputT = TypeVar("OutputT", bound=BaseModel)
+# progress keeps the reasons of the last few dropped decisions, each cut short: a flood of
+# bad signals must not grow the workflow's memory or the query's answer without bound.
+MAX_IGNORED_KEPT = 5
+MAX_REASON_CHARS = 200
 
 
 @workflow.defn(name="ReportWorkflow")
@@ -54,6 +58,7 @@ class ReportWorkflow:
         # The first valid approve/reject wins; later signals cannot flip a decision.
         self._approved: bool | None = None
         self._decision: ApprovalDecision | None = None
+        self._ignored: list[str] = []
 
     @workflow.run
     async def run(self, request: Any) -> ReportResult:
@@ -148,26 +153,42 @@ class ReportWorkflow:
             reviewer=self._decision.reviewer if self._decision else None,
         )
 
-    def _decide(self, approved: bool, raw: Any) -> None:
+    def _decide(self, signal: str, approved: bool, raw: Any, extra: tuple[Any, ...]) -> None:
+        """Take the first valid decision; drop anything else loudly, never failing the task.
+
+        A signal handler that raises fails the workflow task, which Temporal retries
+        forever: the report would be stuck on a bad signal. So a missing, extra or
+        malformed argument is dropped with a warning and a reason `progress` shows.
+        """
         if self._approved is not None:
-            workflow.logger.info("ignoring a second approval decision: %r", raw)
+            self._ignore(signal, "a decision was already taken")
+            return
+        if extra:
+            self._ignore(signal, f"{1 + len(extra)} arguments (expected one decision)")
             return
         try:
             decision = ApprovalDecision.model_validate(raw)
         except ValidationError as exc:
-            # A malformed signal must not fail the workflow task (it would retry forever);
-            # drop it loudly and keep waiting for a valid one.
-            workflow.logger.warning("ignoring invalid approval decision %r: %s", raw, exc)
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'decision'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            self._ignore(signal, f"invalid decision: {problems}")
             return
         self._approved, self._decision = approved, decision
 
+    def _ignore(self, signal: str, reason: str) -> None:
+        entry = f"{signal}: {reason}"[:MAX_REASON_CHARS]
+        workflow.logger.warning("ignoring approval signal: %s", entry)
+        self._ignored = [*self._ignored, entry][-MAX_IGNORED_KEPT:]
+
     @workflow.signal(name="approve")
-    def approve(self, decision: Any) -> None:
-        self._decide(True, decision)
+    def approve(self, decision: Any = None, *extra: Any) -> None:
+        self._decide("approve", True, decision, extra)
 
     @workflow.signal(name="reject")
-    def reject(self, decision: Any) -> None:
-        self._decide(False, decision)
+    def reject(self, decision: Any = None, *extra: Any) -> None:
+        self._decide("reject", False, decision, extra)
 
     @workflow.query(name="progress")
     def progress(self) -> ReportProgress:
@@ -175,4 +196,5 @@ class ReportWorkflow:
             step=self._step,
             completed_steps=list(self._completed),
             attempts=dict(self._attempts),
+            ignored_decisions=list(self._ignored),
         )
