@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from importlib import metadata
 
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -26,7 +27,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def _usage() -> str:
     width = max(len(name) for name in COMMANDS)
     lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
-    return "usage: stormproof COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines)
+    return "usage: stormproof [--version] COMMAND [ARGS]\n\ncommands:\n" + "\n".join(lines)
+
+
+def _version() -> str:
+    """The installed distribution's version, so a bug report says what was run."""
+    try:
+        return metadata.version("stormproof")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(_usage())
         return 0 if args else 2
+    if args[0] in {"-V", "--version"}:
+        print(f"stormproof {_version()}")
+        return 0
     name, rest = args[0], args[1:]
     if name not in COMMANDS:
         print(f"stormproof: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
