@@ -1,7 +1,13 @@
 """The reference HTTP API: `stormproof-reference api [--host H] [--port P]`.
 
+The routes and their Temporal backend are here; the command line and the server are in
+reference/api_server.py (`parse` and `serve`, imported here for the broken twins), the
+report decision routes in reference/api_reports.py.
+
     POST /api/stories, POST /api/reports   start a workflow, answer its id at once
     GET  /api/workflows/{id}               status, and the result or failure when closed
+    POST /api/reports/{id}/approve|reject  decide a waiting report (reference/api_reports.py)
+    GET  /api/reports/{id}/progress        the report's progress query
     GET  /health                           liveness: the process serves requests
     GET  /ready                            Temporal reachable, namespace exists, pollers
 
@@ -11,17 +17,15 @@ instead of parking submissions somewhere Temporal will never see them. The conne
 kept by reference/temporal_link.py, which reconnects on its own. An optional
 `Idempotency-Key` header makes the workflow id deterministic, so a client retrying after a
 503 or a cut connection gets exactly one workflow (200 and the same id on a repeat).
+Bodies above STORMPROOF_API_MAX_BODY_BYTES answer 413, and a 422 never echoes the input
+(reference/api_guard.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import hashlib
 import logging
-import os
-import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -29,7 +33,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
-import uvicorn
 from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -38,6 +41,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from stormproof.reference.api_guard import guard
 from stormproof.reference.api_models import (
     WORKFLOW_TYPES,
     ApiSettings,
@@ -48,18 +52,16 @@ from stormproof.reference.api_models import (
     Unavailable,
     WorkflowKind,
     WorkflowView,
-    load_api_settings,
 )
+from stormproof.reference.api_reports import UNREACHABLE_CODES, ReportDesk, add_report_routes
+from stormproof.reference.api_server import parse, serve
+from stormproof.reference.cli_common import PROG
 from stormproof.reference.connection import ConnectionConfigError, load_connect_config
 from stormproof.reference.models import ReportRequest, StoryRequest
 from stormproof.reference.temporal_link import LinkState, TemporalLink
 
 log = logging.getLogger("stormproof.api")
 
-# Errors that mean "Temporal did not answer", as opposed to "Temporal said no".
-UNREACHABLE_CODES = frozenset(
-    {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
-)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -81,6 +83,7 @@ class TemporalBackend:
     def __init__(self, settings: ApiSettings, link: TemporalLink) -> None:
         self.settings = settings
         self.link = link
+        self.reports = ReportDesk(link, settings.start_timeout_seconds)
 
     async def startup(self) -> None:
         self.link.start()
@@ -186,8 +189,11 @@ async def describe_workflow(client: Client, workflow_id: str, timeout: float) ->
     return view
 
 
-def create_app(backend: Any) -> FastAPI:
-    """The routes, over any backend with the TemporalBackend interface (broken twins too)."""
+def create_app(backend: Any, *, max_body_bytes: int | None = None) -> FastAPI:
+    """The routes, over any backend with the TemporalBackend interface (broken twins too).
+
+    The body limit defaults to the backend's settings (STORMPROOF_API_MAX_BODY_BYTES).
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -198,6 +204,7 @@ def create_app(backend: Any) -> FastAPI:
             await backend.shutdown()
 
     app = FastAPI(title="Stormproof reference API", lifespan=lifespan)
+    guard(app, max_body_bytes or backend.settings.max_body_bytes)
 
     @app.get("/health")
     async def health() -> Health:
@@ -221,6 +228,7 @@ def create_app(backend: Any) -> FastAPI:
     async def workflow(workflow_id: str) -> JSONResponse:
         return await backend.view(workflow_id)
 
+    add_report_routes(app, backend)
     return app
 
 
@@ -231,50 +239,13 @@ def build_backend(settings: ApiSettings) -> TemporalBackend:
     return TemporalBackend(settings, link)
 
 
-def serve(app: FastAPI, settings: ApiSettings, label: str) -> int:
-    """Run uvicorn; it drains requests on SIGTERM/SIGINT and the lifespan drops the client."""
-    print(f"{label}: listening on http://{settings.host}:{settings.port}", flush=True)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    # uvicorn re-raises SIGTERM after its graceful shutdown (exit -15); a drained, orderly
-    # stop should read as success to a supervisor, so the API handles the signals itself.
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
-
-    async def run() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, setattr, server, "should_exit", True)
-        await server.serve()
-
-    asyncio.run(run())
-    log.info("%s: stopped", label)
-    # Skip interpreter finalization: dropping the Temporal runtime there can hang (see
-    # reference/supervisor.py exit_now), and everything worth doing is done.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-def parse(argv: Sequence[str] | None, prog: str) -> ApiSettings:
-    parser = argparse.ArgumentParser(prog=prog, description="Run the Stormproof HTTP API.")
-    parser.add_argument("--host", help="address to bind (default STORMPROOF_API_HOST, 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port (default STORMPROOF_API_PORT, 8000)")
-    parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    given = {"host": args.host, "port": args.port, "task_queue": args.task_queue}
-    overrides = {name: value for name, value in given.items() if value is not None}
-    return load_api_settings(**overrides)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     label = "stormproof-api"
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
     try:
-        settings = parse(argv, "stormproof-reference api")
+        settings = parse(argv, f"{PROG} api")
         backend = build_backend(settings)
     except (ApiSettingsError, ConnectionConfigError) as exc:
         print(f"{label}: {exc}", file=sys.stderr)
