@@ -32,8 +32,13 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from stormproof.reference.connection import connect_once, load_connect_config
-from stormproof.reference.settings import load_settings
+from stormproof.reference.connection import (
+    ConnectionConfigError,
+    connect_once,
+    load_connect_config,
+)
+from stormproof.reference.settings import SettingsError, load_settings
+from stormproof.reference.temporal_config import TEMPORAL_VARIABLES
 
 log = logging.getLogger("stormproof.supervisor")
 CONFIG_ERROR_EXIT = 2
@@ -171,8 +176,27 @@ async def _answers(handle: WorkflowHandle[Any, Any]) -> bool:
     return True
 
 
+EXIT_CODES = (
+    "exit codes: the worker's own when it stops for good (0 after a drained SIGTERM/SIGINT;\n"
+    "  2 when it reports a configuration error, which is not retried); 2 for a usage or\n"
+    "  configuration error of the supervisor itself"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stormproof-reference supervisor", description=__doc__)
+    variables = {
+        **TEMPORAL_VARIABLES,
+        "STORMPROOF_TASK_QUEUE": "the canary's task queue (default stormproof); the whole "
+        "environment passes to the worker (`stormproof-reference worker --help`)",
+    }
+    width = max(len(name) for name in variables)
+    listed = "\n".join(f"  {name:<{width}}  {text}" for name, text in variables.items())
+    parser = argparse.ArgumentParser(
+        prog="stormproof-reference supervisor",
+        description=__doc__,
+        epilog=f"environment variables read:\n{listed}\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--initial-backoff", type=float, default=1.0, help="seconds (1)")
     parser.add_argument("--max-backoff", type=float, default=30.0, help="seconds (30)")
     parser.add_argument("--grace", type=float, default=15.0, help="drain wait on stop (15)")
@@ -189,6 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
+    if args.canary_interval > 0:
+        try:  # the canary's settings, checked now rather than in a task that dies quietly
+            load_settings()
+            load_connect_config()
+        except (SettingsError, ConnectionConfigError) as exc:
+            print(f"stormproof-reference supervisor: {exc}", file=sys.stderr)
+            return CONFIG_ERROR_EXIT
     return asyncio.run(Supervisor(command, args).run())
 
 

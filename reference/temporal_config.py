@@ -22,7 +22,7 @@ DEFAULT_NAMESPACE = "default"
 # The TEMPORAL_* variables envconfig reads, for help texts (`--help` lists what it reads).
 TEMPORAL_VARIABLES: dict[str, str] = {
     "TEMPORAL_ADDRESS": f"host:port of the Temporal frontend (default {DEFAULT_ADDRESS})",
-    "TEMPORAL_NAMESPACE": f"namespace (default {DEFAULT_NAMESPACE})",
+    "TEMPORAL_NAMESPACE": f"namespace (default {DEFAULT_NAMESPACE!r})",
     "TEMPORAL_API_KEY": "API key (implies TLS unless TEMPORAL_TLS=false)",
     "TEMPORAL_TLS": "true|false: use TLS",
     "TEMPORAL_TLS_CLIENT_CERT_PATH": "mTLS client certificate (with the key)",
