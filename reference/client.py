@@ -160,7 +160,15 @@ async def decide(
         )
     signal = "approve" if approved else "reject"
     handle = client.get_workflow_handle(workflow_id)
-    await handle.signal(signal, decision, rpc_timeout=timedelta(seconds=timeout))
+    try:
+        await handle.signal(signal, decision, rpc_timeout=timedelta(seconds=timeout))
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        # It closed between the check and the signal.
+        raise CommandFailed(
+            f"report {workflow_id!r} closed before the {signal}", "not_running"
+        ) from None
 
 
 async def live_pollers(client: Client, task_queue: str, timeout: float = 5.0) -> int | None:
