@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -65,6 +66,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (found,) = out.glob("stormproof-*.whl")
     return found
+
+
+def test_every_package_folder_is_listed_in_pyproject() -> None:
+    """A folder with an __init__.py that pyproject does not list is missing from the wheel."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    mapped = {"fixtures": "stormproof.fixtures", "reference": "stormproof.reference"}
+    mapped |= {"suites": "stormproof.suites", "stormproof": "stormproof"}
+    found = {
+        ".".join([mapped[init.relative_to(ROOT).parts[0]], *init.relative_to(ROOT).parts[1:-1]])
+        for folder in mapped
+        for init in (ROOT / folder).rglob("__init__.py")
+    }
+    assert found == listed, f"not listed: {sorted(found - listed)}; gone: {sorted(listed - found)}"
 
 
 def test_the_wheel_adds_one_top_level_package_and_its_data(wheel: Path) -> None:

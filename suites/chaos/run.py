@@ -22,6 +22,7 @@ from temporalio.service import RPCError
 
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.effects import ActivityAttempts
+from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
@@ -42,7 +43,7 @@ LLM_TIMEOUT_SECONDS = 4.0
 class ChaosWorld:
     """The per-process servers every chaos test shares (each test uses its own queue/tag)."""
 
-    temporal: DevServer
+    temporal: DevServer | TemporalCluster
     toxiproxy: ToxiproxyServer
     postgres: PostgresCluster
     fake_llm: FakeLlm
@@ -50,6 +51,8 @@ class ChaosWorld:
     client: Client
     worker_argv: list[str]
     seed: int
+    # The cluster's own database (suites/chaos/cluster); a dev server keeps a SQLite file.
+    temporal_db: PostgresCluster | None = None
 
 
 class ChaosRun:
@@ -132,6 +135,8 @@ class ChaosRun:
 
     def logs(self) -> dict[str, LogSource]:
         logs: dict[str, LogSource] = {"temporal": self.world.temporal.process.log_path}
+        if isinstance(self.world.temporal, TemporalCluster):  # every service explains a fault
+            logs.update(self.world.temporal.logs())
         for w in self.workers:
             logs[w.process.name] = w.process.log_path
         logs["history"] = lambda: self.history.tail(30)

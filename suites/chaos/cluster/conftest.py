@@ -1,0 +1,61 @@
+"""The cluster world: the chaos suite's `chaos_world`, with the four-service Temporal.
+
+It overrides the parent folder's `chaos_world` and nothing else, so the same `chaos`
+fixture, workload, checker and report judge the production topology. Temporal keeps its
+own PostgreSQL (restarted under it by one fault), apart from the worker's database, and
+history reaches it through a Toxiproxy proxy of its own (cut by another fault).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.suites.chaos.cluster.nemesis import HISTORY_DB_PROXY
+from stormproof.suites.chaos.run import ChaosWorld
+
+
+@pytest.fixture(scope="session")
+async def chaos_world(
+    suite_config: SuiteConfig,
+    session_dir: Path,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+) -> AsyncIterator[ChaosWorld]:
+    toxiproxy = ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url).start()
+    postgres = PostgresCluster(log_dir=session_dir, name="worker-postgres")
+    temporal_db = PostgresCluster(log_dir=session_dir, name="temporal-postgres")
+    cluster: TemporalCluster | None = None
+    try:
+        postgres.start()
+        temporal_db.start()
+        proxy = toxiproxy.client.create(HISTORY_DB_PROXY, f"127.0.0.1:{temporal_db.port}")
+        cluster = TemporalCluster(session_dir / "cluster", temporal_db, history_db=proxy.address)
+        await cluster.start()
+        client = await Client.connect(cluster.address, namespace="default")
+        yield ChaosWorld(
+            temporal=cluster,
+            toxiproxy=toxiproxy,
+            postgres=postgres,
+            fake_llm=fake_llm,
+            sink=sink,
+            client=client,
+            worker_argv=suite_config.worker_argv,
+            seed=suite_config.chaos_seed,
+            temporal_db=temporal_db,
+        )
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        temporal_db.close()
+        postgres.close()
+        toxiproxy.stop()
