@@ -22,7 +22,7 @@ system-deps:
 python-deps: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
-	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,docker]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # The real Toxiproxy server, built from its pinned Go module, unless one is on PATH already.
