@@ -11,7 +11,6 @@ import pytest
 from stormproof.replay.drift import HEADLINE, drift_report
 from stormproof.replay.histories import (
     EPOCH,
-    HistoryFileError,
     history_files,
     load,
     payload_texts,
@@ -20,6 +19,7 @@ from stormproof.replay.histories import (
 from stormproof.replay.record_cli import main as record_main
 from stormproof.replay.replayer import WorkflowsSpecError, load_workflows
 from stormproof.replay.scenarios import by_key
+from stormproof.replay.verdicts import CannotJudge
 
 JSON_PLAIN = base64.b64encode(b"json/plain").decode()
 
@@ -82,8 +82,8 @@ def test_drift_report_is_empty_for_equal_and_diffs_otherwise() -> None:
 
 def test_load_reports_a_truncated_history_by_name(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
-    path.write_text('{"events": [{"eventType": "EVENT_TYPE_TIMER_FIRED"}]}')
-    with pytest.raises(HistoryFileError, match=r"x\.json: not a complete workflow history"):
+    path.write_text('{"events": [{"eventId": "1", "eventType": "EVENT_TYPE_TIMER_FIRED"}]}')
+    with pytest.raises(CannotJudge, match=r"cannot judge: not a complete workflow history"):
         load(path)
 
 
@@ -94,7 +94,7 @@ def test_load_accepts_a_committed_history() -> None:
 
 
 def test_history_files_rejects_a_missing_folder(tmp_path: Path) -> None:
-    with pytest.raises(HistoryFileError, match="not a directory"):
+    with pytest.raises(CannotJudge, match="not a directory"):
         history_files(tmp_path / "missing")
 
 

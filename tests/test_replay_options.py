@@ -1,6 +1,7 @@
 """The replay suite's team options, exercised for real in a pytest subprocess.
 
-`--replay-dir` over exported histories (a pass, a corrupt file, an empty folder) and
+`--replay-dir` over exported histories (every export form, a sealed history with and
+without its codec, the three verdicts side by side, a corrupt file, an empty folder) and
 `--replay-query` against a dev server where a few reports ran, including a history
 exported with the real `temporal workflow show -o json`, so the claim that the suite
 reads the CLI's format is tested rather than assumed.
@@ -9,15 +10,19 @@ reads the CLI's format is tested rather than assumed.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from stormproof.fixtures.codec import PAYLOAD_KEY_VARIABLE
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.temporal import dev_server_binary
+from stormproof.fixtures.twins import broken_spec
 from stormproof.fixtures.wait import wait_for
 from stormproof.replay.recorder import RecordingWorld
 from stormproof.replay.scenarios import SCENARIOS, by_key
@@ -25,13 +30,20 @@ from stormproof.replay.scenarios import SCENARIOS, by_key
 ROOT = Path(__file__).resolve().parent.parent
 TEAM_TESTS = "suites/replay/test_team_histories.py"
 QUERY = "WorkflowType='ReportWorkflow'"
+HISTORIES = ROOT / "tests" / "replay_histories"
+SEALED = HISTORIES / "special" / "encrypted.json"
+TEST_KEY = "c3Rvcm1wcm9vZi1yZXBsYXktdGVzdC1rZXktMzItYnk="  # build.py sealed SEALED with it
 
 
-async def run_pytest(args: list[str], workdir: Path, *, timeout: float = 90.0) -> tuple[int, str]:
+async def run_pytest(
+    args: list[str], workdir: Path, *, timeout: float = 90.0, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     """Run the team replay tests in a child pytest; return its exit code and output."""
     log = workdir / f"pytest-{len(list(workdir.glob('pytest-*.log')))}.log"
     argv = [sys.executable, "-m", "pytest", TEAM_TESTS, "-q", "-p", "no:cacheprovider", *args]
-    child = ManagedProcess("pytest-replay", argv, log_path=log, cwd=ROOT).start()
+    child_env = {k: v for k, v in os.environ.items() if k != PAYLOAD_KEY_VARIABLE}
+    child_env.update(env or {})
+    child = ManagedProcess("pytest-replay", argv, log_path=log, cwd=ROOT, env=child_env).start()
     try:
         await wait_for(
             lambda: not child.running(),
@@ -65,8 +77,8 @@ async def test_corrupt_file_fails_naming_it(tmp_path: Path) -> None:
     (folder / "package.json").write_text('{"name": "not-a-history"}')
     code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
     assert code == 1, out
-    assert f"{folder / 'truncated.json'}: not valid JSON" in out, out
-    assert f"{folder / 'package.json'}: not a Temporal workflow history" in out, out
+    assert f"{folder / 'truncated.json'}: cannot judge: not valid JSON" in out, out
+    assert f"{folder / 'package.json'}: cannot judge: not a Temporal workflow history" in out, out
     assert "2 failed, 1 passed" in out, out
 
 
@@ -79,7 +91,7 @@ async def test_unknown_workflow_type_fails_naming_file_and_type(tmp_path: Path) 
         tmp_path,
     )
     assert code == 1, out
-    assert f"{folder / 'report.json'}: workflow type 'ReportWorkflow' is not among" in out, out
+    assert f"{folder / 'report.json'}: cannot judge: workflow type 'ReportWorkflow' is not" in out
 
 
 async def test_empty_replay_dir_fails(tmp_path: Path) -> None:
@@ -87,7 +99,59 @@ async def test_empty_replay_dir_fails(tmp_path: Path) -> None:
     folder.mkdir()
     code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
     assert code == 1, out
-    assert f"{folder}: no *.json history files in it" in out, out
+    assert f"{folder}: cannot judge: no *.json (or *.gz) history files in it" in out, out
+
+
+async def test_every_export_form_replays_from_a_replay_dir(tmp_path: Path) -> None:
+    """Eight export forms, gzip'd and reversed included; the repaired ones warn."""
+    formats = ["--replay-dir", str(HISTORIES / "formats"), "-k", "exported"]
+    code, out = await run_pytest(formats, tmp_path)
+    assert code == 0, out
+    assert "10 passed, 1 deselected, 2 warnings" in out, out
+    assert "ReplayWarning" in out and "events were in reverse order" in out, out
+    assert "decoded by the Web UI download" in out, out
+
+
+async def test_a_sealed_history_replays_with_its_codec_only(tmp_path: Path) -> None:
+    folder = tmp_path / "sealed"
+    folder.mkdir()
+    shutil.copy(SEALED, folder / "sealed.json")
+    code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path)
+    assert code == 1, out
+    assert f"{folder / 'sealed.json'}: cannot judge: pass --replay-codec" in out, out
+
+    (tmp_path / "team_codec.py").write_text(
+        textwrap.dedent(f"""
+        from stormproof.fixtures.codec import ContractCodec
+        codec = ContractCodec({TEST_KEY!r})
+        """)
+    )
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+    with_codec = ["--replay-dir", str(folder), "--replay-codec", "team_codec:codec"]
+    code, out = await run_pytest(with_codec, tmp_path, env={"PYTHONPATH": path})
+    assert code == 0 and "1 passed" in out, out
+
+    with_key = {PAYLOAD_KEY_VARIABLE: TEST_KEY}
+    code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path, env=with_key)
+    assert code == 0 and "1 passed" in out, out
+
+
+async def test_the_three_verdicts_side_by_side(tmp_path: Path) -> None:
+    """Against the reordered twin: an approval that never reaches the reordered step
+    replays, the happy path diverges, the sealed history cannot be judged."""
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    shutil.copy(by_key("ReportWorkflow/approval_rejected").path(), folder / "rejected.json")
+    shutil.copy(by_key("ReportWorkflow/happy_path").path(), folder / "happy.json")
+    shutil.copy(SEALED, folder / "sealed.json")
+    twin = ["--workflows", broken_spec("activities_reordered")]
+    code, out = await run_pytest(["--replay-dir", str(folder), *twin], tmp_path)
+    assert code == 1, out
+    assert "2 failed, 1 passed" in out, out
+    assert f"{folder / 'happy.json'}: diverged: replay of this history failed" in out, out
+    assert "the code issued activity send_notification" in out, out
+    assert f"{folder / 'sealed.json'}: cannot judge: pass --replay-codec" in out, out
+    assert "\x1b[" not in out, "terminal colour codes in the output"
 
 
 @pytest.mark.local_server

@@ -1,7 +1,9 @@
 """History files: scrubbing run-specific fields, and loading files with errors that name them.
 
-The files are exactly what `temporal workflow show -o json` and the Web UI's download
-write (`{"events": [...]}`), so a team's exported histories and ours load the same way.
+Committed files are exactly what `temporal workflow show -o json` writes (`{"events":
+[...]}`). Loading accepts every export form a team may have (formats.py normalises them
+once), so a team's exported histories and ours load the same way; a file that cannot be
+judged raises CannotJudge with the cause and the fix.
 
 Scrubbing replaces what differs between two recordings of the same code (times, task and
 run ids, identities, sticky queue names, build ids, ports, temp paths, stack traces) with
@@ -19,8 +21,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict
+from temporalio.api.history.v1 import History
 from temporalio.client import WorkflowHistory
+
+from stormproof.replay.formats import EXPORT_FIX, Normalised, normalise, read
+from stormproof.replay.verdicts import CannotJudge
 
 EPOCH = "1970-01-01T00:00:00Z"
 _JSON_PLAIN = base64.b64encode(b"json/plain").decode()
@@ -47,18 +54,16 @@ _PLACEHOLDERS: dict[str, str] = {
 _UNORDERED = {"coreUsedFlags", "langUsedFlags"}
 
 
-class HistoryFileError(Exception):
-    """A file that cannot be replayed; the message names the file and the fix."""
-
-
 class HistoryFile(BaseModel):
-    """One loaded history file: where it came from, its workflow type, the parsed history."""
+    """One loaded history: where it came from, its workflow type, the parsed history, and
+    the normalised JSON (its payloads, SDK flags and notes feed the verdict)."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     path: Path
     workflow_type: str
     history: WorkflowHistory
+    normalised: Normalised
 
 
 def _scrub_string(value: str, replacements: Mapping[str, str]) -> str:
@@ -126,32 +131,6 @@ def write(path: Path, history: dict[str, Any]) -> None:
     path.write_text(dumps(history))
 
 
-def _workflow_type(path: Path, data: Any) -> str:
-    fix = (
-        "fix: export it with `temporal workflow show --workflow-id ID -o json > FILE` "
-        "or the Web UI's Download, or remove it from the directory"
-    )
-    events = data.get("events") if isinstance(data, dict) else None
-    if not isinstance(events, list) or not events:
-        shape = f"a JSON {type(data).__name__}"
-        if isinstance(data, dict):
-            shape += f" with keys {sorted(data)[:6]}"
-        raise HistoryFileError(
-            f"{path}: not a Temporal workflow history: expected an object with a non-empty "
-            f"'events' list, found {shape}; {fix}"
-        )
-    first = events[0] if isinstance(events[0], dict) else {}
-    started = first.get("workflowExecutionStartedEventAttributes")
-    name = (started or {}).get("workflowType", {}).get("name")
-    if not name:
-        raise HistoryFileError(
-            f"{path}: not a complete workflow history: its first event is "
-            f"{first.get('eventType', 'not an event')!r}, not WorkflowExecutionStarted "
-            f"with a workflow type; {fix}"
-        )
-    return str(name)
-
-
 class Unreplayable:
     """Stands in for the files of a --replay-dir that cannot be listed; the test fails."""
 
@@ -159,44 +138,43 @@ class Unreplayable:
         self.message = message
 
 
-def load(path: Path) -> HistoryFile:
-    """Parse one exported history, or raise HistoryFileError naming the file and the fix."""
+def parse(normalised: Normalised, name: str) -> WorkflowHistory:
+    """The SDK's history object for normalised JSON; `name` stands in for a missing id."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HistoryFileError(f"{path}: cannot be read: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HistoryFileError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
-            "fix: re-export it with `temporal workflow show --workflow-id ID -o json`"
-        ) from None
-    workflow_type = _workflow_type(path, data)
-    try:
-        history = WorkflowHistory.from_json(path.stem, data)
+        history = json_format.ParseDict(normalised.data, History(), ignore_unknown_fields=True)
     except Exception as exc:  # protobuf's ParseError and friends: not part of our API
-        raise HistoryFileError(
-            f"{path}: looks like a history but Temporal cannot parse it: "
-            f"{type(exc).__name__}: {exc}; fix: re-export it with "
-            "`temporal workflow show --workflow-id ID -o json`"
-        ) from None
-    return HistoryFile(path=path, workflow_type=workflow_type, history=history)
+        raise CannotJudge(f"Temporal cannot parse it: {exc}", EXPORT_FIX) from None
+    return WorkflowHistory(normalised.workflow_id or name, list(history.events))
+
+
+def prepare(data: Any, name: str) -> tuple[Normalised, WorkflowHistory]:
+    """Normalise parsed JSON of any export form and parse it, or raise CannotJudge."""
+    normalised = normalise(data)
+    return normalised, parse(normalised, name)
+
+
+def load(path: Path) -> HistoryFile:
+    """One exported history in any form, or CannotJudge with the cause and the fix."""
+    normalised, history = prepare(read(path), path.name.split(".")[0])
+    return HistoryFile(
+        path=path, workflow_type=normalised.workflow_type, history=history, normalised=normalised
+    )
 
 
 def history_files(folder: Path) -> list[Path]:
-    """Every `*.json` under `folder`, sorted; an error naming the folder if there are none."""
+    """Every `*.json` and `*.gz` under `folder`, sorted; CannotJudge if there are none."""
     if not folder.is_dir():
-        raise HistoryFileError(
-            f"{folder}: not a directory; fix: pass --replay-dir a folder of exported "
-            "histories (`temporal workflow show --workflow-id ID -o json > DIR/ID.json`)"
+        raise CannotJudge(
+            "--replay-dir is not a directory",
+            "pass --replay-dir a folder of exported histories "
+            "(`temporal workflow show --workflow-id ID -o json > DIR/ID.json`)",
         )
-    found = sorted(folder.rglob("*.json"))
+    found = sorted({*folder.rglob("*.json"), *folder.rglob("*.gz")})
     if not found:
-        raise HistoryFileError(
-            f"{folder}: no *.json history files in it, so there is nothing to replay; fix: "
+        raise CannotJudge(
+            "no *.json (or *.gz) history files in it, so there is nothing to replay",
             "export some with `temporal workflow show --workflow-id ID -o json > "
-            f"{folder}/ID.json`, or point --replay-dir at the folder that holds them"
+            f"{folder}/ID.json`, or point --replay-dir at the folder that holds them",
         )
     return found
 

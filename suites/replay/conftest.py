@@ -1,27 +1,31 @@
-"""Parametrization and shared replayers for the replay suite.
+"""Parametrization, replayers and verdicts for the replay suite.
 
 Committed histories are collected as one test each, so a failure names the file. A team's
 `--replay-dir` is parametrized the same way; when the folder is missing or empty the
 suite collects a single test that fails saying so, because a replay check that replayed
-nothing must never look like a pass.
+nothing must never look like a pass. The exported files are replayed together, once, in
+a batch spread over the machine's cores (stormproof/replay/batch.py); each test then
+reports its own file's verdict.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from temporalio.worker import Replayer
 
 from stormproof.fixtures.config import SuiteConfig
-from stormproof.replay.histories import HistoryFileError, Unreplayable, history_files, relative
-from stormproof.replay.replayer import (
-    DEFAULT_WORKFLOWS,
-    WorkflowsSpecError,
-    load_workflows,
-    make_replayer,
-)
+from stormproof.replay.batch import replay_paths
+from stormproof.replay.histories import Unreplayable, history_files, relative
+from stormproof.replay.replayer import load_workflows, make_replayer
 from stormproof.replay.scenarios import HISTORIES_DIR
+from stormproof.replay.settings import DEFAULT_WORKFLOWS, ReplaySettings, ReplaySetupError
+from stormproof.replay.verdicts import CannotJudge, ReplayOutcome, strip_ansi
 
 
 def committed_histories() -> list[Path]:
@@ -44,9 +48,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             try:
                 params = list(history_files(folder))
                 ids = [relative(p, [folder]) for p in params]  # type: ignore[list-item]
-            except HistoryFileError as exc:
-                params, ids = [Unreplayable(str(exc))], ["unreplayable-replay-dir"]
+            except CannotJudge as exc:
+                params, ids = [Unreplayable(exc.message(str(folder)))], ["unreplayable-replay-dir"]
         metafunc.parametrize("exported_history", params, ids=ids)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, None]:
+    """Captured output without terminal colour codes: the SDK core colours its log lines,
+    and in a report or a CI log those codes are noise around the words."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    report.sections = [(title, strip_ansi(text)) for title, text in report.sections]
+
+
+def _selected_exports(items: list[pytest.Item]) -> list[Path]:
+    """The exported files of the tests this session runs (`-k` may have picked a few)."""
+    found: set[Path] = set()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        value = callspec.params.get("exported_history") if callspec else None
+        if isinstance(value, Path):
+            found.add(value)
+    return sorted(found)
+
+
+@pytest.fixture(scope="session")
+def replay_settings(suite_config: SuiteConfig) -> ReplaySettings:
+    return ReplaySettings.of(suite_config, os.environ)
 
 
 @pytest.fixture(scope="session")
@@ -56,16 +85,35 @@ def reference_replayer() -> Replayer:
 
 
 @pytest.fixture(scope="session")
-def user_replayer(suite_config: SuiteConfig) -> Replayer:
-    """Replays a team's histories against `--workflows` (the reference by default).
+def user_replayer(replay_settings: ReplaySettings) -> Replayer:
+    """Replays a team's histories against `--workflows` (the reference by default), with
+    its converter, codec, plugins and interceptors.
 
-    Tests ask for it only after their skip checks, so a bad --workflows fails the runs
-    that use it with one readable line, and never the runs that do not.
+    Tests ask for it only after their skip checks, so a bad option fails the runs that
+    use it with one readable line, and never the runs that do not.
     """
     try:
-        workflows = load_workflows(suite_config.workflows)
-    except WorkflowsSpecError as exc:
+        return make_replayer(load_workflows(replay_settings.workflows), replay_settings)
+    except ReplaySetupError as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def exported_verdicts(
+    request: pytest.FixtureRequest, replay_settings: ReplaySettings
+) -> dict[Path, ReplayOutcome]:
+    """The verdict of every exported history this session selected, replayed in one batch.
+
+    The batch runs in its own thread and event loop: the tests' loop is already running
+    when a test asks for this fixture.
+    """
+    paths = _selected_exports(request.session.items)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            outcomes = thread.submit(asyncio.run, replay_paths(paths, replay_settings)).result()
+    except ReplaySetupError as exc:
         problem = str(exc)
     else:
-        return make_replayer(workflows)
+        return dict(zip(paths, outcomes, strict=True))
     pytest.fail(problem, pytrace=False)

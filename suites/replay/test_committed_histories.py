@@ -28,7 +28,7 @@ async def test_committed_history_replays(
     committed_history: Path, reference_replayer: Replayer
 ) -> None:
     source = relative(committed_history, [ROOT])
-    outcome = await replay_file(reference_replayer, load(committed_history), source)
+    outcome = await replay_file(reference_replayer, load(committed_history), source, "committed")
     assert outcome.ok, outcome.message
 
 

@@ -77,8 +77,8 @@ async def test_patched_v2_history_replays_and_differs_from_v1(fresh: dict[str, R
     outcome = await replay_history(
         make_replayer(load_workflows(PATCHED_SPEC)),
         "ReportWorkflow v2 happy_path",
-        "ReportWorkflow",
         history,
+        "committed",
     )
     assert outcome.ok, outcome.message
     events = v2_history["events"]

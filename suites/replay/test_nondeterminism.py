@@ -48,7 +48,7 @@ async def _replay_reports(spec: str) -> dict[str, str]:
     outcomes = {}
     for scenario in REPORTS:
         path = scenario.path()
-        outcome = await replay_file(replayer, load(path), relative(path, [ROOT]))
+        outcome = await replay_file(replayer, load(path), relative(path, [ROOT]), "committed")
         outcomes[scenario.name] = outcome.message if not outcome.ok else ""
     return outcomes
 

@@ -1,14 +1,20 @@
 """Replay a team's own histories against its workflow code.
 
-`--replay-dir DIR` replays files exported with `temporal workflow show -o json` (or the Web
-UI's Download); `--replay-query "WorkflowType='ReportWorkflow'"` replays straight from the
-target deployment's visibility. Both replay against `--workflows module:attr` (the
-reference workflows by default) and connect with the suite's usual TEMPORAL_* options.
-A folder with nothing to replay, or a query matching nothing, fails rather than passes.
+`--replay-dir DIR` replays files exported in any form (`temporal workflow show -o json`, the
+Web UI's Download, older exports, gzip'd); `--replay-query "WorkflowType='ReportWorkflow'"`
+replays straight from the target deployment's visibility. Both replay against `--workflows
+module:attr` (the reference workflows by default) with the converter, codec, plugins and
+interceptors the `--replay-*` options name, and connect with the usual TEMPORAL_* options.
+
+Each history ends in one of three verdicts: replayed (passes), diverged (fails: the code
+changed), cannot judge (fails: the file or the converter is the problem, with the fix).
+Warnings (a history too old for some checks, a repaired file) show without failing. A
+folder with nothing to replay, or a query matching nothing, fails rather than passes.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -16,14 +22,20 @@ from temporalio.worker import Replayer
 
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.connect import connect
-from stormproof.replay.histories import HistoryFileError, Unreplayable, load
-from stormproof.replay.replayer import ReplayOutcome, replay_file, replay_history
+from stormproof.replay.histories import Unreplayable
+from stormproof.replay.replayer import replay_history
+from stormproof.replay.verdicts import ReplayOutcome, ReplayWarning
 
 MAX_QUERY_HISTORIES = 500
 
 
 def _replayer(request: pytest.FixtureRequest) -> Replayer:
     return request.getfixturevalue("user_replayer")
+
+
+def _warn(outcome: ReplayOutcome) -> None:
+    for message in outcome.warnings:
+        warnings.warn(ReplayWarning(message), stacklevel=2)
 
 
 async def test_exported_history_replays(
@@ -33,15 +45,8 @@ async def test_exported_history_replays(
         pytest.skip("pass --replay-dir DIR (or STORMPROOF_REPLAY_DIR) to replay exported histories")
     if isinstance(exported_history, Unreplayable):
         pytest.fail(exported_history.message, pytrace=False)
-    try:
-        file = load(exported_history)
-    except HistoryFileError as exc:
-        problem = str(exc)  # failed outside the except, so no "during handling" noise
-    else:
-        problem = ""
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    outcome = await replay_file(_replayer(request), file, str(exported_history))
+    outcome = request.getfixturevalue("exported_verdicts")[exported_history]
+    _warn(outcome)
     if not outcome.ok:
         pytest.fail(outcome.message, pytrace=False)
 
@@ -61,9 +66,9 @@ async def test_live_histories_replay(
         started = history.events[0].workflow_execution_started_event_attributes
         run_id = started.original_execution_run_id or "?"
         source = f"workflow {history.workflow_id} (run {run_id}) from --replay-query {query!r}"
-        outcomes.append(
-            await replay_history(user_replayer, source, started.workflow_type.name, history)
-        )
+        outcome = await replay_history(user_replayer, source, history, "live")
+        _warn(outcome)
+        outcomes.append(outcome)
     target = suite_config.address or suite_config.profile
     assert outcomes, (
         f"--replay-query {query!r} matched no workflows on {target} namespace "
