@@ -1,0 +1,90 @@
+"""The four-service cluster's start time and memory (the README's production-topology figures).
+
+Each round starts a throwaway PostgreSQL and the cluster on it, and measures:
+- ready: start() returning, the namespace served by the frontend;
+- first workflow: a reference worker polling and a PingWorkflow round trip through it;
+- memory: resident set of the four services and every PostgreSQL process, after the ping.
+Needs `make cluster-deps`. Run: `.venv/bin/python -m bench cluster`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from temporalio.client import Client
+
+from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.endpoints import build_endpoints
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.reaper import descendants
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.worker import WorkerProcess
+
+ROUNDS = 3
+
+
+def rss_mib(pids: list[int]) -> float:
+    total_kib = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total_kib += int(line.split()[1])
+    return total_kib / 1024
+
+
+async def one_round(base: Path, llm: FakeLlm, sink: NotificationSink) -> tuple[float, float, float]:
+    with PostgresCluster(log_dir=base, name="bench-postgres") as postgres:
+        cluster = TemporalCluster(base / "cluster", postgres)
+        started = time.perf_counter()
+        try:
+            await cluster.start()
+            ready = time.perf_counter() - started
+            client = await Client.connect(cluster.address)
+            endpoints = build_endpoints(
+                base / "worker",
+                temporal_address=cluster.address,
+                llm_base_url=llm.base_url,
+                notify_url=sink.url,
+            )
+            worker = WorkerProcess(SuiteConfig().worker_argv, endpoints, log_dir=base).start()
+            try:
+                await worker.wait_ready(client, timeout=120)
+                first = time.perf_counter() - started
+                pids = [p.pid for p in cluster.processes.values()]
+                assert postgres._process is not None
+                pids += [postgres._process.pid, *descendants(postgres._process.pid)]
+                return ready, first, rss_mib(pids)
+            finally:
+                worker.stop()
+        finally:
+            cluster.stop()
+
+
+def main() -> int:
+    rounds: list[tuple[float, float, float]] = []
+    with FakeLlm() as llm, NotificationSink() as sink:
+        for index in range(ROUNDS):
+            with tempfile.TemporaryDirectory(prefix="stormproof-bench-cluster-") as tmp:
+                rounds.append(asyncio.run(one_round(Path(tmp) / str(index), llm, sink)))
+    ready, first, memory = (list(column) for column in zip(*rounds, strict=True))
+    print(f"cluster (4 services + PostgreSQL), {ROUNDS} cold starts")
+    print(f"{'':<28}{'median':>10}{'max':>10}")
+    print(f"{'ready (namespace served) s':<28}{statistics.median(ready):>10.2f}{max(ready):>10.2f}")
+    print(f"{'first workflow done s':<28}{statistics.median(first):>10.2f}{max(first):>10.2f}")
+    print(f"{'resident memory MiB':<28}{statistics.median(memory):>10.0f}{max(memory):>10.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
