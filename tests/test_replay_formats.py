@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf import json_format
+from temporalio.api.history.v1 import History
 from temporalio.client import WorkflowHistory
 
+from stormproof.replay import proto
 from stormproof.replay.batch import judge_files
 from stormproof.replay.formats import normalise
 from stormproof.replay.histories import load
@@ -150,3 +153,20 @@ def test_a_broken_gzip_is_named(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(ORIGINAL.read_bytes())[:200])
     with pytest.raises(CannotJudge, match="gzip'd but cannot be unpacked"):
         load(path)
+
+
+@pytest.mark.parametrize("form", FILES, ids=list(FILES))
+def test_the_fast_parser_agrees_with_protobufs_own(form: str) -> None:
+    """proto.py builds events without json_format; it must build exactly the same ones."""
+    normalised = load(FORMATS / FILES[form]).normalised
+    timed = json.loads(json.dumps(normalised.data))
+    times = [
+        "2026-01-02T03:04:05.123456789Z",
+        "1969-12-31T23:59:59.5Z",
+        "2026-01-02T04:04:05+01:00",
+    ]
+    for i, event in enumerate(timed["events"]):
+        event["eventTime"] = times[i % len(times)]
+    for data in (normalised.data, timed):
+        expected = json_format.ParseDict(data, History(), ignore_unknown_fields=True).events
+        assert proto.events(data) == list(expected)

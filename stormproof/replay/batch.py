@@ -3,8 +3,8 @@
 A fresh `Replayer.replay_workflow` per file costs ~40 ms, most of it the SDK starting a
 replay worker; feeding one worker every history costs ~20 ms each, most of it the sandbox
 re-importing the workflow module, which is CPU-bound Python. So a large folder is shared
-out between spawned processes, one per core, each feeding its share through one worker;
-a small one is replayed in this process, where starting children would cost more.
+out in chunks between spawned processes, one per core, each feeding its chunks through
+one replayer; a small one is replayed in this process, where children would cost more.
 `--replay-dir` must replay 1,000 exported histories at 100/s or more; bench/replay.py
 measures it.
 
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
 
 from stormproof.replay.formats import Normalised
 from stormproof.replay.histories import load, relative
@@ -42,6 +43,10 @@ from stormproof.replay.verdicts import CannotJudge, Origin, ReplayOutcome, canno
 # Below this many histories per process, starting one (~1 s of imports) costs more than
 # it saves.
 PER_PROCESS = 60
+# Files go to the processes in chunks this size, as each asks for more, so a process slowed
+# by other load on the machine gets fewer of them instead of holding the batch up.
+CHUNK = 50
+_replayers: dict[str, Replayer] = {}  # per child process: one replayer for all its chunks
 
 
 async def judge_files(
@@ -49,13 +54,14 @@ async def judge_files(
     settings: ReplaySettings,
     origin: Origin = "exported",
     roots: Sequence[Path] = (),
+    replayer: Replayer | None = None,
 ) -> list[ReplayOutcome]:
     """Every file's verdict, in order, through one replay worker in this process.
 
     Raises ReplaySetupError when the settings do not name a replayer: no file can be
     judged then, and the one message says which option to fix.
     """
-    replayer = make_replayer(load_workflows(settings.workflows), settings)
+    replayer = replayer or make_replayer(load_workflows(settings.workflows), settings)
     outcomes: list[ReplayOutcome | None] = [None] * len(paths)
     replaying: list[tuple[int, str, Normalised, WorkflowHistory]] = []
 
@@ -82,17 +88,20 @@ async def judge_files(
     return [o for o in outcomes if o is not None]
 
 
-def _share(
+def _chunk(
     paths: list[Path], settings: ReplaySettings, origin: Origin, roots: list[Path], pyc: str
 ) -> list[dict[str, Any]]:
-    """A child process's work: its share's verdicts, as plain data to send back."""
-    # The parent reports every verdict; the child's own log lines would only repeat them.
-    logging.getLogger("temporalio").setLevel(logging.CRITICAL)
-    # The sandbox imports the workflow modules afresh for every history. Without bytecode
-    # (PYTHONDONTWRITEBYTECODE) that recompiles their source each time, a quarter of the
-    # cost; a private cache folder, removed afterwards, compiles them once per process.
-    sys.pycache_prefix, sys.dont_write_bytecode = pyc, False
-    outcomes = asyncio.run(judge_files(paths, settings, origin, roots))
+    """A child process's work: one chunk's verdicts, as plain data to send back."""
+    key = settings.model_dump_json()
+    if key not in _replayers:  # the process's first chunk
+        # The parent reports every verdict; the child's log lines would only repeat them.
+        logging.getLogger("temporalio").setLevel(logging.CRITICAL)
+        # The sandbox imports the workflow modules afresh for every history. Without
+        # bytecode (PYTHONDONTWRITEBYTECODE) that recompiles their source each time, a
+        # quarter of the cost; a private folder, removed afterwards, compiles them once.
+        sys.pycache_prefix, sys.dont_write_bytecode = pyc, False
+        _replayers[key] = make_replayer(load_workflows(settings.workflows), settings)
+    outcomes = asyncio.run(judge_files(paths, settings, origin, roots, _replayers[key]))
     return [o.model_dump() for o in outcomes]
 
 
@@ -107,12 +116,14 @@ async def replay_paths(
     origin: Origin = "exported",
     roots: Sequence[Path] = (),
     processes: int | None = None,
+    chunk: int = CHUNK,
 ) -> list[ReplayOutcome]:
     """Every file's verdict, in order, shared out between `processes` (default: by size)."""
     count = processes or process_count(len(paths))
     if count <= 1:
         return await judge_files(paths, settings, origin, roots)
-    shares = [list(paths[k::count]) for k in range(count)]
+    make_replayer(load_workflows(settings.workflows), settings)  # a bad option fails here
+    chunks = [list(paths[i : i + chunk]) for i in range(0, len(paths), chunk)]
     loop = asyncio.get_running_loop()
     spawn = multiprocessing.get_context("spawn")
     with (
@@ -121,13 +132,8 @@ async def replay_paths(
     ):
         answers = await asyncio.gather(
             *(
-                loop.run_in_executor(pool, _share, share, settings, origin, list(roots), pyc)
-                for share in shares
+                loop.run_in_executor(pool, _chunk, chunk, settings, origin, list(roots), pyc)
+                for chunk in chunks
             )
         )
-    results = [[ReplayOutcome(**o) for o in answer] for answer in answers]
-    ordered: list[ReplayOutcome | None] = [None] * len(paths)
-    for k, share_results in enumerate(results):
-        for j, outcome in enumerate(share_results):
-            ordered[k + j * count] = outcome
-    return [o for o in ordered if o is not None]
+    return [ReplayOutcome(**o) for answer in answers for o in answer]

@@ -21,11 +21,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict
-from temporalio.api.history.v1 import History
 from temporalio.client import WorkflowHistory
 
+from stormproof.replay import proto
 from stormproof.replay.formats import EXPORT_FIX, Normalised, normalise, read
 from stormproof.replay.verdicts import CannotJudge
 
@@ -141,10 +140,10 @@ class Unreplayable:
 def parse(normalised: Normalised, name: str) -> WorkflowHistory:
     """The SDK's history object for normalised JSON; `name` stands in for a missing id."""
     try:
-        history = json_format.ParseDict(normalised.data, History(), ignore_unknown_fields=True)
+        events = proto.events(normalised.data)
     except Exception as exc:  # protobuf's ParseError and friends: not part of our API
         raise CannotJudge(f"Temporal cannot parse it: {exc}", EXPORT_FIX) from None
-    return WorkflowHistory(normalised.workflow_id or name, list(history.events))
+    return WorkflowHistory(normalised.workflow_id or name, events)
 
 
 def prepare(data: Any, name: str) -> tuple[Normalised, WorkflowHistory]:
