@@ -17,6 +17,7 @@ from importlib import metadata
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("stormproof.doctor.cli:main", "diagnose a Temporal deployment and worker"),
+    "demo": ("stormproof.demo:main", "one story and one approved report on the embedded world"),
     "record-histories": (
         "stormproof.replay.record_cli:main",
         "re-record the committed replay histories",
