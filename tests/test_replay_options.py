@@ -135,6 +135,10 @@ async def test_a_sealed_history_replays_with_its_codec_only(tmp_path: Path) -> N
     code, out = await run_pytest(["--replay-dir", str(folder)], tmp_path, env=with_key)
     assert code == 0 and "1 passed" in out, out
 
+    wrong = ["--replay-dir", str(folder), "--replay-codec", "no_such_module:codec"]
+    code, out = await run_pytest(wrong, tmp_path)
+    assert code == 1 and "--replay-codec 'no_such_module:codec': cannot import" in out, out
+
 
 async def test_the_three_verdicts_side_by_side(tmp_path: Path) -> None:
     """Against the reordered twin: an approval that never reaches the reordered step

@@ -3,9 +3,9 @@
 Committed histories are collected as one test each, so a failure names the file. A team's
 `--replay-dir` is parametrized the same way; when the folder is missing or empty the
 suite collects a single test that fails saying so, because a replay check that replayed
-nothing must never look like a pass. The exported files are replayed together, once, in
-a batch spread over the machine's cores (stormproof/replay/batch.py); each test then
-reports its own file's verdict.
+nothing must never look like a pass. The exported files are replayed in batches of many
+files spread over the machine's cores (stormproof/replay/batch.py); each test reports its
+own file's verdict.
 """
 
 from __future__ import annotations
@@ -99,21 +99,36 @@ def user_replayer(replay_settings: ReplaySettings) -> Replayer:
     pytest.fail(problem, pytrace=False)
 
 
+class ExportedVerdicts:
+    """Verdicts of the exported histories this session selected, replayed a window of
+    files at a time (in one batch over the cores) when a test first asks for one.
+
+    A window keeps each test's share of the work bounded, so a folder of any size never
+    runs into the per-test timeout. Batches run in their own thread and event loop: the
+    tests' loop is already running when a test asks.
+    """
+
+    WINDOW = 1000
+
+    def __init__(self, paths: list[Path], settings: ReplaySettings) -> None:
+        self.paths, self.settings = paths, settings
+        self.done: dict[Path, ReplayOutcome] = {}
+
+    def of(self, path: Path) -> ReplayOutcome:
+        """`path`'s verdict; raises ReplaySetupError when the options name no replayer."""
+        if path not in self.done:
+            start = self.paths.index(path) if path in self.paths else 0
+            window = [p for p in [path, *self.paths[start:]] if p not in self.done]
+            window = list(dict.fromkeys(window))[: self.WINDOW]
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                batch = replay_paths(window, self.settings)
+                outcomes = thread.submit(asyncio.run, batch).result()
+            self.done.update(zip(window, outcomes, strict=True))
+        return self.done[path]
+
+
 @pytest.fixture(scope="session")
 def exported_verdicts(
     request: pytest.FixtureRequest, replay_settings: ReplaySettings
-) -> dict[Path, ReplayOutcome]:
-    """The verdict of every exported history this session selected, replayed in one batch.
-
-    The batch runs in its own thread and event loop: the tests' loop is already running
-    when a test asks for this fixture.
-    """
-    paths = _selected_exports(request.session.items)
-    try:
-        with ThreadPoolExecutor(max_workers=1) as thread:
-            outcomes = thread.submit(asyncio.run, replay_paths(paths, replay_settings)).result()
-    except ReplaySetupError as exc:
-        problem = str(exc)
-    else:
-        return dict(zip(paths, outcomes, strict=True))
-    pytest.fail(problem, pytrace=False)
+) -> ExportedVerdicts:
+    return ExportedVerdicts(_selected_exports(request.session.items), replay_settings)

@@ -24,6 +24,7 @@ from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.connect import connect
 from stormproof.replay.histories import Unreplayable
 from stormproof.replay.replayer import replay_history
+from stormproof.replay.settings import ReplaySetupError
 from stormproof.replay.verdicts import ReplayOutcome, ReplayWarning
 
 MAX_QUERY_HISTORIES = 500
@@ -45,7 +46,14 @@ async def test_exported_history_replays(
         pytest.skip("pass --replay-dir DIR (or STORMPROOF_REPLAY_DIR) to replay exported histories")
     if isinstance(exported_history, Unreplayable):
         pytest.fail(exported_history.message, pytrace=False)
-    outcome = request.getfixturevalue("exported_verdicts")[exported_history]
+    try:
+        outcome = request.getfixturevalue("exported_verdicts").of(exported_history)
+    except ReplaySetupError as exc:
+        problem = str(exc)  # failed outside the except, so no "during handling" noise
+    else:
+        problem = ""
+    if problem:
+        pytest.fail(problem, pytrace=False)
     _warn(outcome)
     if not outcome.ok:
         pytest.fail(outcome.message, pytrace=False)
