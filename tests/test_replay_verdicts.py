@@ -64,7 +64,7 @@ async def test_diverged_names_file_event_and_what_the_code_issued() -> None:
 async def test_advice_fits_where_the_history_came_from() -> None:
     assert "`stormproof record-histories`" in (await _diverged("committed")).message
     assert "delete this export" in (await _diverged("exported")).message
-    assert "running now" in (await _diverged("live")).message
+    assert "still open on the server" in (await _diverged("live")).message
 
 
 def test_long_command_lists_are_shortened_around_the_divergence() -> None:

@@ -40,7 +40,8 @@ _WHEN_NONE_RUN: dict[Origin, str] = {
     "`stormproof record-histories` and commit the files",
     "exported": "if no workflow of this version can still be running, delete this export "
     "or replace it with one recorded by the new code",
-    "live": "these workflows are running now, so they need the old behaviour until they finish",
+    "live": "a run of this version that is still open on the server needs the old "
+    "behaviour until it finishes",
 }
 
 
