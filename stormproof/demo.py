@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -55,8 +56,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dir",
         type=Path,
-        default=DEFAULT_DIR,
-        help=f"folder for the artifacts, database and logs (emptied first; default {DEFAULT_DIR})",
+        default=Path(os.environ.get("STORMPROOF_DEMO_DIR") or DEFAULT_DIR),
+        help="folder for the artifacts, database and logs, emptied first "
+        f"[env STORMPROOF_DEMO_DIR; default {DEFAULT_DIR}]",
     )
     hold = p.add_mutually_exclusive_group()
     hold.add_argument(
