@@ -26,6 +26,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from stormproof.effects import metadata_rows
@@ -43,6 +44,28 @@ DEFAULT_DIR = Path(".stormproof/demo")
 STORY_PROMPT = "Write a short story about a lighthouse keeper who collects storms."
 REPORT_PROMPT = "Summarise this week's storms for the harbour master."
 APPROVAL = {"reviewer": "demo", "comment": "approved from the command line"}
+
+
+# What ends the demo with one line and exit code 1 rather than a traceback.
+FAILURES = (StormproofError, WorkflowFailureError, ValidationError, RuntimeError, TimeoutError)
+
+
+class StoryResult(BaseModel):
+    """What the contract says a StoryWorkflow returns (docs/CONTRACT.md; extras allowed)."""
+
+    workflow_id: str
+    artifact_path: Path
+    characters: int
+
+
+class ReportResult(BaseModel):
+    """What the contract says a ReportWorkflow returns."""
+
+    report_id: str
+    workflow_id: str
+    status: str
+    pdf_path: Path | None
+    reviewer: str | None = None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,7 +102,7 @@ def say(line: str = "") -> None:
     print(line, flush=True)
 
 
-async def run_story(client: Client, queue: str, timeout: float) -> dict[str, Any]:
+async def run_story(client: Client, queue: str, timeout: float) -> StoryResult:
     workflow_id = f"demo-story-{uuid.uuid4().hex[:6]}"
     handle = await client.start_workflow(
         "StoryWorkflow",
@@ -87,9 +110,9 @@ async def run_story(client: Client, queue: str, timeout: float) -> dict[str, Any
         id=workflow_id,
         task_queue=queue,
     )
-    result: dict[str, Any] = await asyncio.wait_for(handle.result(), timeout)
+    result = StoryResult.model_validate(await asyncio.wait_for(handle.result(), timeout))
     say(f"story   {workflow_id}: completed")
-    say(f"  artifact      {result['artifact_path']} ({result['characters']} characters)")
+    say(f"  artifact      {result.artifact_path} ({result.characters} characters)")
     return result
 
 
@@ -125,11 +148,14 @@ async def run_report(
     )
     say(f"report  {workflow_id}: waiting for approval")
     await approve_by_signal(server, handle, timeout)
-    result: dict[str, Any] = await asyncio.wait_for(handle.result(), timeout)
-    report_id = result["report_id"]
-    say(f"report  {workflow_id}: {result['status']} (reviewer {result['reviewer']})")
-    pdf = Path(result["pdf_path"])
-    say(f"  PDF           {pdf} ({pdf.stat().st_size} bytes)" if pdf.exists() else "  PDF missing")
+    result = ReportResult.model_validate(await asyncio.wait_for(handle.result(), timeout))
+    report_id = result.report_id
+    say(f"report  {workflow_id}: {result.status} (reviewer {result.reviewer})")
+    pdf = result.pdf_path
+    if pdf is None or not pdf.exists():
+        say(f"  PDF           missing ({pdf})")
+        return False
+    say(f"  PDF           {pdf} ({pdf.stat().st_size} bytes)")
     rows = await asyncio.to_thread(metadata_rows, worker.database_url, report_id)
     for row in rows:
         say(f"  row           {row.report_id} in stormproof_reports at {worker.database_url}")
@@ -139,7 +165,7 @@ async def run_report(
             f"  notification  {delivery.method} {sink.url} answered {delivery.status}, "
             f"Idempotency-Key {delivery.idempotency_key}"
         )
-    return pdf.exists() and len(rows) == 1 and len(deliveries) == 1
+    return len(rows) == 1 and len(deliveries) == 1
 
 
 async def demo(folder: Path, hold: bool, timeout: float, worker_cmd: str) -> int:
@@ -181,7 +207,7 @@ async def demo(folder: Path, hold: bool, timeout: float, worker_cmd: str) -> int
         say()
         say(f"LLM calls: {len(llm.calls)} (one per workflow), all answered by the fake LLM")
         say(f"Web UI: {server.web_ui}/namespaces/default/workflows")
-        ok = report_ok and Path(story["artifact_path"]).exists()
+        ok = report_ok and story.artifact_path.exists()
         say("every effect landed once" if ok else "an effect is missing: see above")
         if hold:
             say("The world stays up for the Web UI: press Ctrl-C to tear it down.")
@@ -199,7 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stormproof demo: interrupted; everything it started was stopped", file=sys.stderr)
         return 130
-    except (StormproofError, WorkflowFailureError, RuntimeError, TimeoutError) as exc:
+    except (
+        StormproofError,
+        WorkflowFailureError,
+        ValidationError,
+        RuntimeError,
+        TimeoutError,
+    ) as exc:
         print(f"stormproof demo: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 
