@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stormproof.diagnosis import BugClass
+
 OpType = Literal["invoke", "ok", "fail", "info"]
 Verdict = Literal["valid", "invalid", "unknown"]
 EFFECT_KINDS = ("runs", "llm_calls", "rows", "deliveries", "artifacts")
@@ -104,6 +106,18 @@ class CheckResult(BaseModel):
     @property
     def duplicated_total(self) -> int:
         return sum(self.duplicated.values())
+
+    @property
+    def diagnoses(self) -> list[str]:
+        """The bug classes this verdict found (stormproof/diagnosis.py), worst first."""
+        found = [
+            (BugClass.LOST_WORKFLOW, self.lost.get("runs", 0) + self.failed),
+            (BugClass.LOST_EFFECT, self.lost_total - self.lost.get("runs", 0)),
+            (BugClass.DUPLICATE_EFFECT, self.duplicated_total),
+            (BugClass.UNEXPECTED_EFFECT, sum(self.unexpected.values())),
+            (BugClass.WASTED_LLM_CALL, self.wasted_llm_calls),
+        ]
+        return [bug.value for bug, count in found if count]
 
     @property
     def recovery_p50(self) -> float | None:

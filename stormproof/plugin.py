@@ -3,11 +3,13 @@
 It sits in the judge layer because only there can the world and the judge meet without a
 back-edge: the world's plugin (stormproof.fixtures.plugin: options, config, markers, the
 report header, skip rules and the servers) knows nothing of the judge, and the judge's own
-pieces (the chaos report, the `judge` fixture) are added here. Suites add their fixtures
-in their own conftest.py, so no plugin module names a suite.
+pieces (the chaos report, the bug class of each failure, the `judge` fixture) are added
+here. Suites add their fixtures in their own conftest.py, so no plugin module names a suite.
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -16,10 +18,21 @@ from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.judge import Judge
 
-pytest_plugins = ["stormproof.fixtures.plugin", "stormproof.chaos_report"]
+pytest_plugins = [
+    "stormproof.fixtures.plugin",
+    "stormproof.chaos_report",
+    "stormproof.diagnosis_report",
+]
 
 
 @pytest.fixture
-def judge(temporal_env: WorkflowEnvironment, fake_llm: FakeLlm, sink: NotificationSink) -> Judge:
-    """Starts contract workflows on the conformance target and reads their effects back."""
-    return Judge(temporal_env.client, fake_llm, sink)
+async def judge(
+    temporal_env: WorkflowEnvironment, fake_llm: FakeLlm, sink: NotificationSink
+) -> AsyncIterator[Judge]:
+    """Starts contract workflows on the conformance target and reads their effects back;
+    runs a test leaves open are terminated after it (Judge.close says why)."""
+    judge = Judge(temporal_env.client, fake_llm, sink)
+    try:
+        yield judge
+    finally:
+        await judge.close()

@@ -79,7 +79,7 @@ async def failure(activities: LlmActivities) -> ApplicationError:
 
 async def test_200_returns_the_text_model_and_attempt(chat: respx.Route, http: httpx.AsyncClient):
     chat.respond(200, json=completion())
-    result = await call(LlmActivities(SETTINGS, http_client=http), attempt=2)
+    result = await call(LlmActivities(SETTINGS, ledger=None, http_client=http), attempt=2)
     assert result == LlmCallOutput(text="Once upon a time.", model="gpt-x-2024", attempt=2)
 
     sent = chat.calls.last.request
@@ -95,7 +95,7 @@ async def test_408_409_429_and_5xx_are_retryable(
     chat: respx.Route, http: httpx.AsyncClient, status: int
 ):
     chat.respond(status, json=error_body(status))
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmRetryable"
     assert error.non_retryable is False
     assert error.next_retry_delay is None
@@ -107,7 +107,7 @@ async def test_408_409_429_and_5xx_are_retryable(
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
 async def test_other_4xx_are_not_retryable(chat: respx.Route, http: httpx.AsyncClient, status: int):
     chat.respond(status, json=error_body(status))
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmRequestRejected"
     assert error.non_retryable is True
     assert f"HTTP {status}" in error.message
@@ -133,7 +133,7 @@ async def test_429_retry_after_becomes_next_retry_delay(
     chat: respx.Route, http: httpx.AsyncClient, headers: dict[str, str], delay: timedelta | None
 ):
     chat.respond(429, headers=headers, json=error_body(429))
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmRetryable"
     assert error.non_retryable is False
     assert error.next_retry_delay == delay
@@ -142,7 +142,7 @@ async def test_429_retry_after_becomes_next_retry_delay(
 async def test_429_retry_after_as_http_date(chat: respx.Route, http: httpx.AsyncClient):
     when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=120)
     chat.respond(429, headers={"retry-after": format_datetime(when, usegmt=True)})
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.non_retryable is False
     assert error.next_retry_delay is not None
     assert timedelta(seconds=110) < error.next_retry_delay <= timedelta(seconds=120)
@@ -150,14 +150,15 @@ async def test_429_retry_after_as_http_date(chat: respx.Route, http: httpx.Async
 
 async def test_503_retry_after_is_honoured_too(chat: respx.Route, http: httpx.AsyncClient):
     chat.respond(503, headers={"retry-after": "4"}, json=error_body(503))
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.next_retry_delay == timedelta(seconds=4)
 
 
 async def test_client_is_built_with_max_retries_0(http: httpx.AsyncClient):
-    activities = LlmActivities(SETTINGS, http_client=http)
+    activities = LlmActivities(SETTINGS, ledger=None, http_client=http)
     assert activities._get_client().max_retries == 0
-    own = LlmActivities(SETTINGS)._get_client()  # the worker's case: the SDK's own transport
+    # The worker's case: the SDK's own transport.
+    own = LlmActivities(SETTINGS, ledger=None)._get_client()
     assert own.max_retries == 0
     await own.close()
 
@@ -165,7 +166,7 @@ async def test_client_is_built_with_max_retries_0(http: httpx.AsyncClient):
 async def test_sdk_retries_would_show_as_extra_requests(chat: respx.Route, http: httpx.AsyncClient):
     """Negative control for the one-request assertions above: they can fail."""
     chat.respond(503, headers={"retry-after-ms": "1"}, json=error_body(503))
-    await failure(LlmActivities(SETTINGS, http_client=http, max_retries=2))
+    await failure(LlmActivities(SETTINGS, ledger=None, http_client=http, max_retries=2))
     assert chat.call_count == 3
 
 
@@ -182,7 +183,7 @@ async def test_transport_errors_are_retryable(
     chat: respx.Route, http: httpx.AsyncClient, exc: httpx.TransportError, kind: str
 ):
     chat.mock(side_effect=exc)
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == kind
     assert error.non_retryable is False
     assert chat.call_count == 1
@@ -195,7 +196,7 @@ async def test_200_without_text_is_a_retryable_bad_response(
     chat: respx.Route, http: httpx.AsyncClient, body: dict[str, object]
 ):
     chat.respond(200, json=body)
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmBadResponse"
     assert error.non_retryable is False
 
@@ -204,7 +205,7 @@ async def test_missing_key_fails_without_retry_and_sends_nothing(
     chat: respx.Route, http: httpx.AsyncClient
 ):
     settings = SETTINGS.model_copy(update={"openai_api_key": None})
-    error = await failure(LlmActivities(settings, http_client=http))
+    error = await failure(LlmActivities(settings, ledger=None, http_client=http))
     assert error.type == "LlmCredentialsMissing"
     assert error.non_retryable is True
     assert chat.call_count == 0
@@ -217,7 +218,7 @@ async def test_200_with_malformed_json_is_a_bad_response(
     chat: respx.Route, http: httpx.AsyncClient
 ):
     chat.respond(200, content=b'{"choices": [', headers={"content-type": "application/json"})
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmBadResponse"
 
 
@@ -226,5 +227,5 @@ async def test_429_with_an_absurd_retry_after_stays_retryable(
     chat: respx.Route, http: httpx.AsyncClient, value: str
 ):
     chat.respond(429, headers={"retry-after": value}, json=error_body(429))
-    error = await failure(LlmActivities(SETTINGS, http_client=http))
+    error = await failure(LlmActivities(SETTINGS, ledger=None, http_client=http))
     assert error.type == "LlmRetryable"

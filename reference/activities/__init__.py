@@ -34,6 +34,8 @@ def build_activities(
     llm: LlmActivities | None = None,
     storage: StorageActivities | None = None,
     notify: NotifyActivities | None = None,
+    artifacts: ArtifactActivities | None = None,
+    pdf: PdfActivities | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows schedule, with optional replacements for broken twins."""
     llm = llm or LlmActivities(settings)
@@ -41,8 +43,8 @@ def build_activities(
     notify = notify or NotifyActivities(settings)
     return [
         llm.llm_call,
-        ArtifactActivities(settings).save_story_artifact,
-        PdfActivities(settings).create_pdf,
+        (artifacts or ArtifactActivities(settings)).save_story_artifact,
+        (pdf or PdfActivities(settings)).create_pdf,
         storage.store_report_metadata,
         notify.send_notification,
     ]

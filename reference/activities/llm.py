@@ -5,14 +5,17 @@ request the LLM server sees is one Temporal attempt: stacked retries multiply th
 a struggling provider and make "at most 3 attempts" a lie. Every failure is therefore
 classified here into retryable (rate limits, server errors, timeouts, bad replies) or not
 (credentials missing, other 4xx), and the server's Retry-After hint becomes Temporal's
-`next_retry_delay`.
+`next_retry_delay`. A reply is kept in the ledger (ledger.py) before the step completes, so
+an attempt retried after the worker died reuses it instead of paying for it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
+from typing import Literal, Protocol
 
 import httpx
 import openai
@@ -21,6 +24,7 @@ from openai.types.chat import ChatCompletion
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from stormproof.reference.activities.ledger import LlmLedger, Recorded, StepKey
 from stormproof.reference.activities.retry_after import parse_retry_after
 from stormproof.reference.models import LlmCallInput, LlmCallOutput
 from stormproof.reference.settings import WorkerSettings
@@ -37,8 +41,16 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 # mid-request is noticed in seconds, not after the 60 s start_to_close.
 HEARTBEAT_INTERVAL_SECONDS = 5.0
 
+# Reads a 429/5xx answer's headers into the delay Temporal waits before the next attempt.
+RetryHint = Callable[[Mapping[str, str]], timedelta | None]
+
 # Status codes worth another attempt: throttling, request timeout, conflict, and 5xx.
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+
+
+def retryable_status(status: int) -> bool:
+    """Throttling, a timeout, a conflict or a server error may pass; other 4xx will not."""
+    return status in RETRYABLE_STATUS or status >= 500
 
 
 @contextlib.asynccontextmanager
@@ -59,13 +71,22 @@ async def heartbeating(interval: float = HEARTBEAT_INTERVAL_SECONDS) -> AsyncIte
             await task
 
 
+class Ledger(Protocol):
+    """Where replies are kept by step (ledger.LlmLedger; a twin keeps them in memory)."""
+
+    async def recall(self, key: StepKey) -> Recorded | None: ...
+
+    async def record(self, key: StepKey, reply: str, model: str) -> None: ...
+
+
 class LlmActivities:
     """Holds the settings and one lazily created client shared by every attempt.
 
-    `max_retries` and `honour_retry_after` exist only so reference/broken/ can build
-    the deliberately broken negative controls from this same code. `http_client` exists only
-    so unit tests can hand the SDK an `httpx.AsyncClient` that respx intercepts; None (the
-    worker's case) leaves the SDK to build its own transport.
+    `max_retries`, `retry_hint`, `retry_status` and `ledger` exist so reference/broken/ can
+    build the deliberately broken negative controls from this same code; `ledger=None`
+    (unit tests) keeps no ledger at all. `http_client` exists only so unit tests can hand the SDK an
+    `httpx.AsyncClient` that respx intercepts; None (the worker's case) leaves the SDK to
+    build its own transport.
     """
 
     def __init__(
@@ -73,12 +94,18 @@ class LlmActivities:
         settings: WorkerSettings,
         *,
         max_retries: int = 0,
-        honour_retry_after: bool = True,
+        retry_hint: RetryHint = parse_retry_after,
+        retry_status: Callable[[int], bool] = retryable_status,
+        ledger: Ledger | Literal["database"] | None = "database",
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._settings = settings
         self._max_retries = max_retries
-        self._honour_retry_after = honour_retry_after
+        self._retry_hint = retry_hint
+        self._retry_status = retry_status
+        self._ledger: Ledger | None = (
+            LlmLedger(settings.database_url) if ledger == "database" else ledger
+        )
         self._http_client = http_client
         self._client: AsyncOpenAI | None = None
 
@@ -104,16 +131,31 @@ class LlmActivities:
     @activity.defn(name="llm_call")
     async def llm_call(self, request: LlmCallInput) -> LlmCallOutput:
         client = self._get_client()
+        key = StepKey.current()
+        attempt = activity.info().attempt
+        async with heartbeating():
+            recorded = await self._ledger.recall(key) if self._ledger else None
+            if recorded is not None:
+                activity.logger.info("LLM reply for %s taken from the ledger", key.step)
+                return LlmCallOutput(text=recorded.reply, model=recorded.model, attempt=attempt)
+            output = await self._request(client, request, attempt)
+            if self._ledger:
+                await self._ledger.record(key, output.text, output.model)
+        return output
+
+    async def _request(
+        self, client: AsyncOpenAI, request: LlmCallInput, attempt: int
+    ) -> LlmCallOutput:
+        """One chat completion; every failure classified as Temporal should retry it."""
         system = SYSTEM_PROMPTS.get(request.purpose, DEFAULT_SYSTEM_PROMPT)
         try:
-            async with heartbeating():
-                response = await client.chat.completions.create(
-                    model=self._settings.llm_model,
-                    messages=[
-                        {"role": "system", "content": system},
-                        {"role": "user", "content": request.prompt},
-                    ],
-                )
+            response = await client.chat.completions.create(
+                model=self._settings.llm_model,
+                messages=[
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": request.prompt},
+                ],
+            )
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from exc
         except openai.APITimeoutError as exc:
@@ -140,15 +182,13 @@ class LlmActivities:
         if not text or not text.strip():
             raise ApplicationError("LLM reply had no text content", type="LlmBadResponse")
         return LlmCallOutput(
-            text=text,
-            model=response.model or self._settings.llm_model,
-            attempt=activity.info().attempt,
+            text=text, model=response.model or self._settings.llm_model, attempt=attempt
         )
 
     def _status_error(self, exc: openai.APIStatusError) -> ApplicationError:
         status = exc.status_code
         detail = f"LLM answered HTTP {status}: {exc.message}"
-        if status in RETRYABLE_STATUS or status >= 500:
-            delay = parse_retry_after(exc.response.headers) if self._honour_retry_after else None
+        if self._retry_status(status):
+            delay = self._retry_hint(exc.response.headers)
             return ApplicationError(detail, type="LlmRetryable", next_retry_delay=delay)
         return ApplicationError(detail, type="LlmRequestRejected", non_retryable=True)

@@ -22,19 +22,30 @@ from stormproof.reference.settings import WorkerSettings
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 
+def retryable_status(status: int) -> bool:
+    """A receiver's 5xx, 408 and 429 may pass; any other 4xx will answer the same again."""
+    return status >= 500 or status in {408, 429}
+
+
 def idempotency_key(report_id: str) -> str:
     """Stable per business entity: the same report always yields the same key."""
     return f"report-ready:{report_id}"
 
 
 class NotifyActivities:
-    """`key_for` is swappable only so reference/broken/ can build its negative control."""
+    """`key_for` and `retry_status` are swappable only so reference/broken/ can build its
+    negative controls."""
 
     def __init__(
-        self, settings: WorkerSettings, *, key_for: Callable[[str], str] = idempotency_key
+        self,
+        settings: WorkerSettings,
+        *,
+        key_for: Callable[[str], str] = idempotency_key,
+        retry_status: Callable[[int], bool] = retryable_status,
     ) -> None:
         self._url = settings.notify_url
         self._key_for = key_for
+        self._retry_status = retry_status
 
     @activity.defn(name="send_notification")
     async def send_notification(self, request: NotificationInput) -> NotificationOutput:
@@ -69,7 +80,7 @@ class NotifyActivities:
         if 200 <= status < 300:
             return NotificationOutput(idempotency_key=key, status_code=status, attempt=attempt)
         detail = f"webhook {self._url} answered HTTP {status}: {response.text[:200]}"
-        if status >= 500 or status in {408, 429}:
+        if self._retry_status(status):
             raise ApplicationError(
                 detail,
                 type="NotificationFailed",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stormproof.reference.broken.registry import REGISTRY, TWINS, Kind, Twin, load
+from stormproof.reference.broken.registry import REGISTRY, TWINS
+from stormproof.reference.broken.twin import Kind, Twin, load
 
 __all__ = ["REGISTRY", "TWINS", "Kind", "Twin", "load"]
 

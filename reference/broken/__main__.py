@@ -7,20 +7,25 @@ needs `[python, -m, stormproof.reference.broken, NAME]` to start one.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
-from stormproof.reference.broken.registry import PACKAGE, TWINS, Kind, Twin, describe, load
+from stormproof.reference.broken.registry import REGISTRY, TWINS
+from stormproof.reference.broken.twin import PACKAGE, Kind, Twin, describe, load
 
 
 def run_twin(twin: Twin, argv: Sequence[str]) -> int:
     """Start `twin` the way its kind runs, with the arguments the reference accepts."""
-    if twin.kind is Kind.WORKER:
+    os.environ.update(dict(twin.env))
+    if twin.kind in (Kind.WORKER, Kind.SERVED):
+        from stormproof.reference.activities import build_activities
         from stormproof.reference.worker import run
 
+        served = ["--workflows", twin.target] if twin.kind is Kind.SERVED else []
         return run(
-            argv,
-            activities_factory=load(twin.target),
+            [*argv, *served, *twin.argv],
+            activities_factory=load(twin.target) if twin.kind is Kind.WORKER else build_activities,
             variant=twin.name,
             description=f"Reference worker with the {twin.name} defect (a negative control).",
         )
@@ -40,7 +45,7 @@ def run_twin(twin: Twin, argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"}:
-        print(describe())
+        print(describe(REGISTRY))
         return 0
     twin = TWINS.get(args[0])
     if twin is None:

@@ -1,58 +1,34 @@
 """The registry of deliberately broken twins: one entry per twin, one line per verdict.
 
-A check that never fails proves nothing, so every check aimed at a classic durability bug
-has a twin of the reference with exactly that bug. Keeping the list here, with the check
-that must reject each twin, lets a reader (and tests/test_broken_twins.py) see at once
-that no twin is orphaned and no twin lives anywhere else. Targets are `module:attr`
-strings, imported only when a twin runs, so reading the registry costs no imports.
+A check that never fails proves nothing, so every rule of docs/CONTRACT.md has a twin of
+the reference with exactly that rule broken (docs/CONTRACT_MATRIX.md pairs each rule with
+its check and its twin). Keeping the list here, with the check that must reject each twin
+and the bug class it must name, lets a reader (and tests/test_broken_twins.py) see at once
+that no twin is orphaned and no twin lives anywhere else. What a twin is (its kind, how it
+runs) is twin.py; this module is only the list.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from stormproof.reference.broken.twin import PACKAGE, Kind, Twin, describe, load
 
-PACKAGE = "stormproof.reference.broken"
+__all__ = ["PACKAGE", "REGISTRY", "TWINS", "Kind", "Twin", "describe", "load"]
 
 
-class Kind(StrEnum):
-    """What a twin is, which decides how `python -m stormproof.reference.broken NAME` runs it."""
-
-    # The reference worker with one activity swapped in; target: an activities factory.
-    WORKER = "worker"
-    # The reference HTTP API over another backend; target: the backend class.
-    API = "api"
-    # Somebody else's worker polling the contract's task queue; target: its main(argv).
-    IMPOSTOR = "impostor"
-    # A ReportWorkflow class, replayed or recorded in process; target: the class.
-    WORKFLOW = "workflow"
-
-
-@dataclass(frozen=True)
-class Twin:
-    """One deliberately broken twin of the reference. Never deploy one."""
-
-    name: str
-    kind: Kind
-    target: str
-    defect: str
-    rejected_by: str
-
-    @property
-    def usage(self) -> str:
-        """How to run it, as a user types it."""
-        command = f"python -m {PACKAGE} {self.name}"
-        if self.kind is Kind.WORKFLOW:
-            return f"--workflows {PACKAGE}:{self.name} (a class, replayed in process)"
-        if self.kind is Kind.API:
-            return f"{command} [--port P]"
-        return f"{command} [--task-queue Q]"
+def _worker(
+    name: str,
+    defect: str,
+    rejected_by: str,
+    *,
+    argv: tuple[str, ...] = (),
+    env: tuple[tuple[str, str], ...] = (),
+) -> Twin:
+    target = f"{PACKAGE}.workers:{name}"
+    return Twin(name, Kind.WORKER, target, defect, rejected_by, argv=argv, env=env)
 
 
-def _worker(name: str, defect: str, rejected_by: str) -> Twin:
-    return Twin(name, Kind.WORKER, f"{PACKAGE}.workers:{name}", defect, rejected_by)
+def _served(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
+    return Twin(name, Kind.SERVED, f"{PACKAGE}.served:{cls}", defect, rejected_by)
 
 
 def _workflow(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
@@ -60,47 +36,204 @@ def _workflow(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
 
 
 _CHAOS = "suites/chaos/test_negative_control.py: verdict invalid"
+_DEATH = "suites/chaos/test_negative_control.py: 'duplicate-effect' after a SIGKILL"
 _REPLAY = "suites/replay/test_nondeterminism.py: replay fails"
+_C = "suites/conformance/"
 
 # `rejected_by` names the test files (paths from the checkout's root) that must reject the
-# twin, and what they must say; tests/test_broken_twins.py checks each file names the twin.
+# twin, and the bug class they must name (stormproof/diagnosis.py); tests/test_broken_twins.py
+# checks each file names the twin. Grouped as docs/CONTRACT.md's sections are.
 REGISTRY: tuple[Twin, ...] = (
+    # --- 1. the environment ------------------------------------------------------------
     _worker(
-        "non_idempotent_insert",
-        "no primary key and a plain INSERT: a retried store duplicates the row",
-        f"{_CHAOS}, duplicated rows >= 1",
+        "wrong_task_queue",
+        "polls the hard-coded task queue 'reports', whatever STORMPROOF_TASK_QUEUE says",
+        f"{_C}test_task_queue.py: 'no-poller' within 15 s, naming both queues",
+        argv=("--task-queue", "reports"),
     ),
     _worker(
-        "non_idempotent_notify",
-        "a fresh Idempotency-Key per attempt: the sink sees more than one key per report",
-        "suites/conformance/test_notification.py: 'expected one notification effect'; "
-        f"{_CHAOS}, duplicated deliveries >= 1",
+        "ignores_temporal_address",
+        "dials the SDK's default 127.0.0.1:7233, whatever TEMPORAL_ADDRESS says",
+        f"{_C}test_task_queue.py: 'no-poller' within 15 s",
+        env=(("TEMPORAL_ADDRESS", "127.0.0.1:7233"),),
     ),
+    _worker(
+        "hardcoded_model",
+        "asks for gpt-4o-mini whatever STORMPROOF_LLM_MODEL says",
+        f"{_C}test_llm_settings.py: 'input-ignored'",
+    ),
+    _worker(
+        "ignores_llm_timeout",
+        "waits 30 s for the LLM whatever STORMPROOF_LLM_TIMEOUT_SECONDS says",
+        f"{_C}test_llm_transient.py: 'input-ignored'",
+    ),
+    _worker(
+        "llm_key_unchecked",
+        "calls the LLM with a placeholder key when OPENAI_API_KEY is unset",
+        f"{_C}test_llm_credentials.py: 'wrong-error-type'",
+    ),
+    _worker(
+        "ignores_database_url",
+        "stores rows in SQLite beside the artifacts whatever STORMPROOF_DATABASE_URL says",
+        f"{_C}test_report.py: 'lost-effect'",
+    ),
+    _worker(
+        "ignores_notify_url",
+        "reads NOTIFY_URL instead of STORMPROOF_NOTIFY_URL, so it has no webhook",
+        f"{_C}test_notification.py: 'lost-effect'",
+    ),
+    _worker(
+        "ignores_artifact_dir",
+        "writes artifacts under the system's temporary folder, not STORMPROOF_ARTIFACT_DIR",
+        f"{_C}test_story.py: 'lost-effect'",
+    ),
+    # --- 2. workflow inputs, steps and results --------------------------------------------
+    _worker(
+        "truncates_prompt",
+        "sends only the first 40 characters of the prompt to the LLM",
+        f"{_C}test_story.py: 'wrong-effect'",
+    ),
+    _worker(
+        "ignores_title",
+        "every story's heading is 'Story', whatever its title",
+        f"{_C}test_story.py: 'input-ignored'",
+    ),
+    _worker(
+        "leaves_temp_files",
+        "copies a fixed temporary file over the story and leaves it beside the artifact",
+        f"{_C}test_story.py: 'wrong-effect'",
+    ),
+    _served(
+        "counts_words",
+        "CountsWords",
+        "a story's result counts the reply's words, not its characters",
+        f"{_C}test_story.py: 'wrong-effect'",
+    ),
+    _served(
+        "ignores_report_id",
+        "IgnoresReportId",
+        "keys the PDF, the row and the notification by the workflow id, never report_id",
+        f"{_C}test_report.py: 'input-ignored'",
+    ),
+    _worker(
+        "text_not_pdf",
+        "writes the report as plain text under a .pdf name",
+        f"{_C}test_report.py: 'wrong-effect'",
+    ),
+    _served(
+        "skips_approval",
+        "SkipsApproval",
+        "require_approval is ignored: the report completes without waiting",
+        f"{_C}test_approval.py: 'input-ignored'",
+    ),
+    _served(
+        "ignores_approval_timeout",
+        "IgnoresApprovalTimeout",
+        "the approval window is always 24 h, whatever approval_timeout_seconds says",
+        f"{_C}test_approval.py: 'input-ignored' for the 10-minute and 90-second windows",
+    ),
+    _served(
+        "reject_means_approve",
+        "RejectMeansApprove",
+        "the reject signal is handled as approve (a copy-paste slip)",
+        f"{_C}test_approval.py: 'approval-signal'",
+    ),
+    _served(
+        "stale_progress",
+        "StaleProgress",
+        "the progress query keeps answering llm_call",
+        f"{_C}test_approval.py: 'progress-query'",
+    ),
+    _served(
+        "no_input_validation",
+        "NoInputValidation",
+        "sends an empty or oversized prompt to the LLM instead of refusing it",
+        f"{_C}test_bad_input.py: 'input-validation'",
+    ),
+    # --- 2 and 3. retries, hints and budgets -----------------------------------------------
     _worker(
         "sdk_retries",
         "the openai client keeps max_retries=2: SDK retries stack on Temporal's",
-        "suites/conformance/test_retries_exhausted.py: 'expected 3 LLM call(s)'; "
-        f"{_CHAOS}, wasted LLM calls >= 1",
+        f"{_C}test_retries_exhausted.py: 'wasted-llm-call'; {_CHAOS}, wasted LLM calls >= 1",
+    ),
+    _served(
+        "pdf_retried_too_often",
+        "RetriesPdfFiveTimes",
+        "create_pdf may take 5 attempts where the contract allows 2",
+        f"{_C}test_retries_exhausted.py: 'retry-budget'",
     ),
     _worker(
         "ignores_retry_after",
         "retryable LLM errors carry no next_retry_delay: Retry-After is ignored",
-        "suites/conformance/test_llm_rate_limit.py: check_retry_hint_honoured fails on "
-        "'retry hints'",
+        f"{_C}test_llm_rate_limit.py: 'retry-hint-ignored', too early",
     ),
+    _worker(
+        "retry_after_ms_as_seconds",
+        "reads retry-after-ms as seconds: a 12.5 s hint becomes 5 minutes (its cap)",
+        f"{_C}test_llm_rate_limit.py: 'retry-hint-ignored', too late",
+    ),
+    _worker(
+        "gives_up_on_llm_5xx",
+        "an LLM 503 fails the step instead of being retried",
+        f"{_C}test_llm_transient.py: 'retry-classification'",
+    ),
+    _worker(
+        "retries_llm_4xx",
+        "every LLM error status is retried, a 400 too",
+        f"{_C}test_llm_rejected.py: 'retry-classification'",
+    ),
+    _worker(
+        "retries_webhook_4xx",
+        "every webhook error status is retried, a 422 too",
+        f"{_C}test_notification.py: 'retry-classification'",
+    ),
+    _worker(
+        "gives_up_on_webhook_5xx",
+        "a webhook 5xx fails the workflow instead of being retried",
+        f"{_C}test_notification.py: 'retry-classification'",
+    ),
+    # --- 5. effects exactly once, also across the worker's death -----------------------------
+    _worker(
+        "non_idempotent_insert",
+        "no primary key and a plain INSERT: a retried store duplicates the row",
+        f"{_CHAOS}, duplicated rows >= 1, 'duplicate-effect'",
+    ),
+    _worker(
+        "non_idempotent_notify",
+        "a fresh Idempotency-Key per attempt: the sink sees more than one key per report",
+        f"{_C}test_notification.py: 'duplicate-effect'; {_CHAOS}, duplicated deliveries >= 1",
+    ),
+    _worker(
+        "memory_dedup",
+        "deduplicates in process memory only: LLM replies, stored rows, notification keys "
+        "and written stories are all forgotten when the process dies",
+        f"{_DEATH} for each effect kind (llm, row, notification, artifact)",
+    ),
+    _served(
+        "no_heartbeat_timeout",
+        "NoHeartbeatTimeout",
+        "llm_call declares no heartbeat timeout and a 2-minute start_to_close",
+        "suites/chaos/test_f4_worker_kill.py: 'stalled-after-worker-death' with its stall time",
+    ),
+    # --- 6. the process ------------------------------------------------------------------
     _worker(
         "exits_on_cancel",
         "a cancelled LLM call cancels the process's main task: the worker dies",
-        "suites/reconnect/test_lifecycle.py: 'the worker process ended (after an activity was "
-        "cancelled)' or 'made no progress (after an activity was cancelled)'",
+        "suites/reconnect/test_lifecycle.py: 'worker-exited' (the worker process ended, or "
+        "made no progress, after an activity was cancelled)",
+    ),
+    _worker(
+        "exits_at_once_on_sigterm",
+        "SIGTERM ends the process at once, dropping its in-flight activity",
+        "suites/reconnect/test_lifecycle.py: 'no-drain'",
     ),
     Twin(
         "connect_once",
         Kind.API,
         f"{PACKAGE}.api:ConnectOnceBackend",
         "connects once; when Temporal is away it answers 202 and parks work as PENDING",
-        "suites/reconnect/test_late_start.py and suites/reconnect/test_restart.py: 'accepted "
-        "work it cannot start' (or 'did not answer' during the restart)",
+        "suites/reconnect/test_late_start.py and suites/reconnect/test_restart.py: "
+        "'accepted-unstartable-work' (or 'unresponsive' during the restart)",
     ),
     Twin(
         "foreign_worker",
@@ -110,6 +243,13 @@ REGISTRY: tuple[Twin, ...] = (
         "suites/deployment/test_worker_checks.py: the doctor's ping check fails "
         "'wrong_worker', naming the poller billing-service@build-42",
     ),
+    # --- 7. payload encryption -----------------------------------------------------------
+    _worker(
+        "seals_nothing",
+        "opens sealed payloads but writes its own in plaintext (the codec on one path only)",
+        f"{_C}test_history_privacy.py: 'plaintext-history'",
+    ),
+    # --- replay: workflow code that no longer replays its histories ------------------------
     _workflow(
         "activities_reordered",
         "NotifiesBeforeStoring",
@@ -153,27 +293,3 @@ REGISTRY: tuple[Twin, ...] = (
 )
 
 TWINS: dict[str, Twin] = {twin.name: twin for twin in REGISTRY}
-
-
-def load(target: str) -> Any:
-    """The object a `module:attr` target names, imported now."""
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
-
-
-def describe() -> str:
-    """The registry as `python -m stormproof.reference.broken --help` prints it."""
-    lines = [
-        f"usage: python -m {PACKAGE} NAME [args]",
-        "",
-        "Deliberately BROKEN twins of the reference (negative controls; never deploy one):",
-    ]
-    for twin in REGISTRY:
-        lines += [
-            "",
-            f"{twin.name}  [{twin.kind}]",
-            f"    defect:      {twin.defect}",
-            f"    run:         {twin.usage}",
-            f"    rejected by: {twin.rejected_by}",
-        ]
-    return "\n".join(lines)

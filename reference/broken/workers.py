@@ -1,52 +1,125 @@
-"""Broken workers: the reference worker with one activity behaviour swapped in.
+"""Broken workers: the reference worker with one activity behaviour or one setting swapped.
 
-Each function here is an activities factory named after its twin. The worker around it
-is the reference's own (`stormproof.reference.worker.run`), and the real activities are
-reused through their constructor parameters, so nothing but the defect differs and a
-check that rejects a twin is seeing the bug, not some other difference.
+Each function here is an activities factory named after its twin (registry.py). The worker
+around it is the reference's own (`stormproof.reference.worker.run`), and the real
+activities are reused through their constructor parameters or a subclass that overrides
+one step (effects.py), so nothing but the defect differs and a check that rejects a twin
+is seeing the bug, not some other difference. A defect that is a setting (the model, a
+timeout, where effects go) is the reference's settings with that one field replaced, as a
+worker that read the wrong variable or hard-coded a value would have them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Callable
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from temporalio import activity
 
+from stormproof.reference import codec
 from stormproof.reference.activities import LlmActivities, NotifyActivities, StorageActivities
 from stormproof.reference.activities import build_activities as _build
-from stormproof.reference.activities.storage import TABLE, Schema
+from stormproof.reference.activities.retry_after import parse_retry_after
+from stormproof.reference.broken import effects
 from stormproof.reference.models import LlmCallInput, LlmCallOutput
 from stormproof.reference.settings import WorkerSettings
 
 Activities = list[Callable[..., Any]]
 
-# BROKEN ON PURPOSE: no primary key and no ON CONFLICT, so every retry adds a row.
-NON_IDEMPOTENT_SCHEMA = Schema(
-    create=f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        report_id TEXT NOT NULL,
-        workflow_id TEXT NOT NULL,
-        pdf_path TEXT NOT NULL,
-        attempt INTEGER NOT NULL,
-        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)""",
-    insert=f"""INSERT INTO {TABLE} (report_id, workflow_id, pdf_path, attempt)
-        VALUES ({{p}}, {{p}}, {{p}}, {{p}})""",
-)
+
+def _with(settings: WorkerSettings, **fields: Any) -> WorkerSettings:
+    """The settings with `fields` replaced: what a worker reading the wrong variable has."""
+    return settings.model_copy(update=fields)
 
 
-def random_key(report_id: str) -> str:
-    """BROKEN ON PURPOSE: a new key per attempt defeats the receiver's deduplication."""
-    return f"report-ready:{report_id}:{uuid.uuid4().hex}"
+# --- 1. the environment --------------------------------------------------------------------
 
 
-def non_idempotent_insert(settings: WorkerSettings) -> Activities:
-    return _build(settings, storage=StorageActivities(settings, schema=NON_IDEMPOTENT_SCHEMA))
+def wrong_task_queue(settings: WorkerSettings) -> Activities:
+    # BROKEN ON PURPOSE by its registry entry's argv: --task-queue reports.
+    return _build(settings)
 
 
-def non_idempotent_notify(settings: WorkerSettings) -> Activities:
-    return _build(settings, notify=NotifyActivities(settings, key_for=random_key))
+def ignores_temporal_address(settings: WorkerSettings) -> Activities:
+    # BROKEN ON PURPOSE by its registry entry's env: TEMPORAL_ADDRESS=127.0.0.1:7233.
+    return _build(settings)
+
+
+def hardcoded_model(settings: WorkerSettings) -> Activities:
+    return _build(_with(settings, llm_model="gpt-4o-mini"))
+
+
+def ignores_llm_timeout(settings: WorkerSettings) -> Activities:
+    return _build(_with(settings, llm_timeout_seconds=30.0))
+
+
+def llm_key_unchecked(settings: WorkerSettings) -> Activities:
+    key = settings.openai_api_key or SecretStr("sk-placeholder")
+    return _build(_with(settings, openai_api_key=key))
+
+
+def ignores_database_url(settings: WorkerSettings) -> Activities:
+    return _build(_with(settings, database_url_raw=None))
+
+
+def ignores_notify_url(settings: WorkerSettings) -> Activities:
+    return _build(_with(settings, notify_url=os.environ.get("NOTIFY_URL")))
+
+
+def ignores_artifact_dir(settings: WorkerSettings) -> Activities:
+    return _build(_with(settings, artifact_dir=Path(tempfile.gettempdir()) / "stormproof-twin"))
+
+
+# --- 2. steps and their effects --------------------------------------------------------------
+
+
+def truncates_prompt(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=effects.TruncatingLlm(settings))
+
+
+def ignores_title(settings: WorkerSettings) -> Activities:
+    return _build(settings, artifacts=effects.UntitledArtifacts(settings))
+
+
+def leaves_temp_files(settings: WorkerSettings) -> Activities:
+    return _build(settings, artifacts=effects.TempLitterArtifacts(settings))
+
+
+def text_not_pdf(settings: WorkerSettings) -> Activities:
+    return _build(settings, pdf=effects.TextPdf(settings))
+
+
+# --- 3. retries and their hints --------------------------------------------------------------
+
+
+def no_hint(headers: Mapping[str, str]) -> timedelta | None:
+    """BROKEN ON PURPOSE: the server's hint is dropped; the policy's backoff applies."""
+    return None
+
+
+def ms_read_as_seconds(headers: Mapping[str, str]) -> timedelta | None:
+    """BROKEN ON PURPOSE: `retry-after-ms` taken for `retry-after`, i.e. as seconds."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    if "retry-after-ms" in lowered:
+        return parse_retry_after({"retry-after": lowered["retry-after-ms"]})
+    return parse_retry_after(headers)
+
+
+def every_status(status: int) -> bool:
+    """BROKEN ON PURPOSE: every error status is worth another attempt."""
+    return True
+
+
+def no_status(status: int) -> bool:
+    """BROKEN ON PURPOSE: no error status is worth another attempt."""
+    return False
 
 
 def sdk_retries(settings: WorkerSettings) -> Activities:
@@ -55,8 +128,52 @@ def sdk_retries(settings: WorkerSettings) -> Activities:
 
 
 def ignores_retry_after(settings: WorkerSettings) -> Activities:
-    # BROKEN ON PURPOSE: retries on the policy's own schedule despite Retry-After.
-    return _build(settings, llm=LlmActivities(settings, honour_retry_after=False))
+    return _build(settings, llm=LlmActivities(settings, retry_hint=no_hint))
+
+
+def retry_after_ms_as_seconds(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=LlmActivities(settings, retry_hint=ms_read_as_seconds))
+
+
+def retries_llm_4xx(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=LlmActivities(settings, retry_status=every_status))
+
+
+def gives_up_on_llm_5xx(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=LlmActivities(settings, retry_status=no_status))
+
+
+def retries_webhook_4xx(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, retry_status=every_status))
+
+
+def gives_up_on_webhook_5xx(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, retry_status=no_status))
+
+
+# --- 5. effects exactly once ---------------------------------------------------------------
+
+
+def non_idempotent_insert(settings: WorkerSettings) -> Activities:
+    storage = StorageActivities(settings, schema=effects.NON_IDEMPOTENT_SCHEMA)
+    return _build(settings, storage=storage)
+
+
+def non_idempotent_notify(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, key_for=effects.random_key))
+
+
+def memory_dedup(settings: WorkerSettings) -> Activities:
+    return _build(
+        settings,
+        llm=LlmActivities(settings, ledger=effects.MemoryLedger()),
+        storage=effects.MemoryGuardedStorage(settings),
+        notify=NotifyActivities(settings, key_for=effects.process_key),
+        artifacts=effects.MemoryGuardedArtifacts(settings),
+    )
+
+
+# --- 6. the process ------------------------------------------------------------------------
 
 
 class ExitsOnCancelLlm(LlmActivities):
@@ -83,3 +200,24 @@ def exits_on_cancel(settings: WorkerSettings) -> Activities:
     main_task = asyncio.current_task()
     assert main_task is not None
     return _build(settings, llm=ExitsOnCancelLlm(settings, main_task))
+
+
+def exits_at_once_on_sigterm(settings: WorkerSettings) -> Activities:
+    # Called from stormproof.reference.worker.serve, whose SIGTERM handler this replaces.
+    # BROKEN ON PURPOSE: no drain; whatever is in flight is dropped.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, os._exit, 0)
+    return _build(settings)
+
+
+# --- 7. payload encryption -----------------------------------------------------------------
+
+
+async def _unsealed(self: codec.AesGcmCodec, payloads: Any) -> list[Any]:
+    return list(payloads)
+
+
+def seals_nothing(settings: WorkerSettings) -> Activities:
+    # BROKEN ON PURPOSE: the codec still opens what it reads, but every payload this
+    # process writes leaves unsealed (the codec wired on the decode path only).
+    codec.AesGcmCodec.encode = _unsealed  # type: ignore[method-assign]
+    return _build(settings)

@@ -5,7 +5,9 @@ SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a Postgre
 cluster, plus the session's fake LLM and sink. `chaos` is per test: its own proxies, task
 queue, tag, history and workers, torn down whatever happens, and its record handed to
 the chaos report (stormproof/chaos_report.py) through the test item's user_properties,
-which pytest-xdist carries from its workers to the controller.
+which pytest-xdist carries from its workers to the controller, with the failed check's bug
+class (stormproof/diagnosis_report.py). Tests marked process_death are deselected unless
+`-m process_death` asks for them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from temporalio.client import Client
 
 from stormproof.chaos_report import HISTORY_KEY, chaos_property
+from stormproof.diagnosis_report import DIAGNOSIS_KEY
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
@@ -25,6 +28,26 @@ from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
 from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+
+PROCESS_DEATH = "process_death"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{PROCESS_DEATH}: a worker death after each effect kind, ~30 s each "
+        f"(deselected unless -m {PROCESS_DEATH})",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the long process-death tests out of the default run, as the soak is."""
+    if PROCESS_DEATH in (config.getoption("markexpr") or ""):
+        return
+    deselected = [item for item in items if item.get_closest_marker(PROCESS_DEATH)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture(scope="session")
@@ -72,4 +95,5 @@ async def chaos(
         yield run
     finally:
         await run.close()
-        request.node.user_properties.append(chaos_property(run.record()))
+        failure = request.node.stash.get(DIAGNOSIS_KEY, None)
+        request.node.user_properties.append(chaos_property(run.record(failure)))

@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from stormproof.checker import CheckResult, Snapshot, check
+from stormproof.diagnosis import BugClass, diagnose
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
@@ -69,6 +70,8 @@ class ChaosRun:
         # workflow id -> activity type -> attempts, as observed by check()
         self.activities: dict[str, dict[str, ActivityAttempts]] = {}
         self.workload = Workload(world.client, self.task_queue, self.history, tag)
+        # workflow id -> what suites/chaos/recovery.py measured after a worker death
+        self.recovery: dict[str, dict[str, Any]] = {}
         self.artifact_dir = tmp / "artifacts"
 
     @property
@@ -245,9 +248,20 @@ class ChaosRun:
                 for name, src in self.logs().items()
                 if name != "history"
             )
-        assert result.lost_total == 0, f"lost workflows or effects: {detail}"
-        assert result.duplicated_total == 0, f"duplicated effects: {detail}"
-        assert result.wasted_llm_calls == 0, f"wasted LLM calls: {detail}"
+        lost_runs = result.lost.get("runs", 0) + result.failed
+        assert lost_runs == 0, diagnose(BugClass.LOST_WORKFLOW, f"lost workflows: {detail}")
+        assert result.lost_total == 0, diagnose(BugClass.LOST_EFFECT, f"lost effects: {detail}")
+        assert result.duplicated_total == 0, diagnose(
+            BugClass.DUPLICATE_EFFECT, f"duplicated effects: {detail}"
+        )
+        assert sum(result.unexpected.values()) == 0, diagnose(
+            BugClass.UNEXPECTED_EFFECT, f"effects no workflow asked for: {detail}"
+        )
+        assert result.wasted_llm_calls == 0, diagnose(
+            BugClass.WASTED_LLM_CALL, f"wasted LLM calls: {detail}"
+        )
+        # What is left is "unknown": the observer could not read an effect, which is the
+        # suite's own failure, not a class of bug in the worker.
         assert result.verdict == "valid", f"verdict {result.verdict}: {detail}"
         return result
 
@@ -264,13 +278,17 @@ class ChaosRun:
         self.world.sink.set_down(False)
         self.history.close()
 
-    def record(self) -> dict[str, Any]:
-        """What the chaos report keeps of this run."""
+    def record(self, failure: str | None = None) -> dict[str, Any]:
+        """What the chaos report keeps of this run; `failure` is the failed test's class."""
+        found = self.result.diagnoses if self.result else []
         return {
             "fault": self.fault,
             "tag": self.tag,
             "seed": self.world.seed,
             "history": str(self.history.path),
             "result": self.result.model_dump() if self.result else None,
+            "diagnoses": sorted({*found, *([failure] if failure else [])}),
+            "recovery_after_death": self.recovery,
+            "diagnosis": failure,
             "recorded_at": time.time(),
         }

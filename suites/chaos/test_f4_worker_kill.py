@@ -2,8 +2,10 @@
 
 The interrupted LLM attempt must be retried on the new worker once its heartbeat timeout
 (or start-to-close) expires, so the victim shows two attempts and two LLM calls, and every
-other workflow completes. Catches a workflow that hangs on a dead worker (lost), and SDK
-retries stacking on Temporal's (wasted LLM calls).
+other workflow completes. Catches a workflow that hangs on a dead worker (lost), SDK
+retries stacking on Temporal's (wasted LLM calls), and work that resumes later than the
+worker's own declared timeouts allow (recovery.py): the no_heartbeat_timeout twin, whose
+llm_call has no heartbeat timeout, is reported `stalled-after-worker-death` with its stall.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import asyncio
 
 import pytest
 
+from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import Delay
+from stormproof.fixtures.twins import broken_argv
 from stormproof.suites.chaos.nemesis import WorkerCrash
+from stormproof.suites.chaos.recovery import observe_recovery
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
@@ -42,3 +47,24 @@ async def test_worker_sigkill_mid_activity(chaos: ChaosRun) -> None:
     assert result.completed == 8
     assert chaos.retried(victim.workflow_id, "llm_call"), "the kill missed the activity"
     assert first.process.returncode() is not None
+    await observe_recovery(chaos, victim, "llm_call")
+
+
+@pytest.mark.negative_control
+@pytest.mark.process_death
+async def test_negative_control_no_heartbeat_timeout_stalls(chaos: ChaosRun) -> None:
+    """The twin's llm_call would sit out its 2-minute start_to_close after the death."""
+    chaos.fault = "negative-control:no_heartbeat_timeout (must stall)"
+    argv = broken_argv("no_heartbeat_timeout")
+    first = await chaos.start_worker(argv)
+    victim = chaos.workload.plan("report")
+    chaos.world.fake_llm.script(victim.marker, [Delay(seconds=180)])
+    await chaos.workload.start(victim)
+    await chaos.wait_llm_in_flight(victim.marker)
+    await chaos.inject(WorkerCrash(first.process, lambda: chaos.start_worker(argv)))
+    await chaos.heal(chaos.nemeses[-1])
+    with rejected_as(BugClass.STALLED_AFTER_WORKER_DEATH) as caught:
+        await observe_recovery(chaos, victim, "llm_call")
+    assert "no heartbeat timeout" in str(caught.value) and "stalled more than" in str(
+        caught.value
+    ), caught.value

@@ -1,10 +1,11 @@
-"""Negative controls: the checker must fail workers that are broken on purpose.
+"""Negative controls: the checker must fail workers that are broken on purpose, naming the
+bug's class.
 
-A chaos suite that always passes proves nothing. The same fault-3 scenario that the
-reference worker survives is run against broken twins (`python -m
-stormproof.reference.broken` lists them) with one classic bug each, and the checker has to
-name the bug: a second notification key, a second metadata row, or LLM calls that
-Temporal never counted as attempts.
+A chaos suite that always passes proves nothing. The same scenarios the reference worker
+survives are run against broken twins (`python -m stormproof.reference.broken` lists them)
+with one classic bug each, and the verdict has to name the bug: a second notification key
+or metadata row (fault 3), LLM calls that Temporal never counted as attempts, and
+deduplication kept in process memory, which only a worker death exposes (fault 10).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import shlex
 
 import pytest
 
+from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import ServerError
 from stormproof.fixtures.twins import broken_argv
+from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, effect_then_death
 from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
@@ -40,11 +43,12 @@ async def test_checker_rejects_non_idempotent_effect(
     chaos.fault = f"negative-control:{name} (must be invalid)"
     victim = await effect_then_outage(chaos, effect, broken_argv(name))
     result = await chaos.finish(timeout=120)
+    with rejected_as(BugClass.DUPLICATE_EFFECT):
+        chaos.assert_exactly_once(result)
     assert result.duplicated[kind] >= 1, (
         f"{shlex.join(broken_argv(name))} duplicated its {effect} but the checker did not see it:"
         f" {result.summary()}"
     )
-    assert result.verdict == "invalid"
     assert any(victim.workflow_id in a for a in result.anomalies)
 
 
@@ -56,5 +60,23 @@ async def test_checker_rejects_sdk_retries(chaos: ChaosRun) -> None:
     chaos.world.fake_llm.script(item.marker, [ServerError(times=2)])
     await chaos.workload.start(item)
     result = await chaos.finish(timeout=60)
-    assert result.wasted_llm_calls >= 1, result.summary()
-    assert result.verdict == "invalid"
+    with rejected_as(BugClass.WASTED_LLM_CALL):
+        chaos.assert_exactly_once(result)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(kind, marks=() if kind == "llm" else pytest.mark.process_death)
+        for kind in KINDS
+    ],
+)
+async def test_checker_rejects_memory_dedup(chaos: ChaosRun, kind: EffectKind) -> None:
+    """memory_dedup passes every test that keeps one process alive; a death between an
+    effect and its completion makes the new process repeat the effect."""
+    chaos.fault = f"negative-control:memory_dedup:{kind} (must be invalid)"
+    victim = await effect_then_death(chaos, kind, broken_argv("memory_dedup"))
+    result = await chaos.finish(timeout=90)
+    with rejected_as(BugClass.DUPLICATE_EFFECT):
+        chaos.assert_exactly_once(result)
+        check_one_effect(chaos, kind, victim)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from temporalio.client import WorkflowFailureError
 
-from stormproof.effects import failure_messages, failure_types
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.effects import failure_messages
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.judge import Judge
+from stormproof.fixtures.world import BrokenWorker
+from stormproof.judge import Judge, Run
+from stormproof.suites.conformance.checks import failure_of
 
 CASES = {
     "empty-prompt": {"prompt": ""},
@@ -17,23 +19,39 @@ CASES = {
 }
 
 
+async def check_refused(judge: Judge, worker: WorkerProcess, workflow: str, case: str) -> None:
+    calls_before = len(judge.fake_llm.calls)
+    payload = dict(CASES[case])
+    if workflow == "ReportWorkflow":
+        payload.pop("title", None)
+    handle = await judge.client.start_workflow(
+        workflow,
+        payload,
+        id=f"bad-{case}-{workflow}-{worker.task_queue}",
+        task_queue=worker.task_queue,
+    )
+    run = Run(handle.id, "", str(payload.get("prompt")), handle, worker)
+    failure = await failure_of(run, "InvalidRequest", BugClass.INPUT_VALIDATION)
+    assert "prompt" in failure_messages(failure), diagnose(
+        BugClass.WRONG_ERROR_TYPE, f"the error should name the field: {failure_messages(failure)}"
+    )
+    calls = len(judge.fake_llm.calls) - calls_before
+    assert calls == 0, diagnose(
+        BugClass.INPUT_VALIDATION, f"the LLM was called {calls}x for {case}"
+    )
+
+
 @pytest.mark.parametrize("workflow", ["StoryWorkflow", "ReportWorkflow"])
 @pytest.mark.parametrize("case", list(CASES))
 async def test_bad_input_is_rejected_before_the_llm(
     judge: Judge, worker: WorkerProcess, workflow: str, case: str
 ):
-    calls_before = len(judge.fake_llm.calls)
-    payload = dict(CASES[case])
-    if workflow == "ReportWorkflow":
-        payload.pop("title", None)
-    with pytest.raises(WorkflowFailureError) as failure:
-        await judge.client.execute_workflow(
-            workflow,
-            payload,
-            id=f"bad-{case}-{workflow}-{worker.task_queue}",
-            task_queue=worker.task_queue,
-        )
+    await check_refused(judge, worker, workflow, case)
 
-    assert "InvalidRequest" in failure_types(failure.value), failure_messages(failure.value)
-    assert "prompt" in failure_messages(failure.value), "the error should name the field"
-    assert len(judge.fake_llm.calls) == calls_before, "the LLM was called for bad input"
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_no_input_validation(judge: Judge, broken_worker: BrokenWorker):
+    broken = await broken_worker("no_input_validation")
+    with rejected_as(BugClass.INPUT_VALIDATION):
+        await check_refused(judge, broken, "StoryWorkflow", "empty-prompt")

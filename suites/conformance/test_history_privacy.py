@@ -3,8 +3,9 @@
 The history is kept by the server and shown in its Web UI; for an AI workflow its payloads
 are prompts and generated text. With `STORMPROOF_PAYLOAD_KEY` set (CONTRACT.md section 7)
 a worker seals every payload, and the judge, speaking the same documented format, still
-reads the result. The negative control is the same check on a worker without a key: the
-prompt is there for anyone with read access to see.
+reads the result. The negative control is the same check on a twin that opens sealed
+payloads but writes its own unsealed (the codec on one path only): the reply is there for
+anyone with read access to see.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.codec import (
     PAYLOAD_KEY_VARIABLE,
     encrypted_converter,
     new_payload_key,
     plaintext_leaks,
 )
-from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.world import WorkerFactory
 from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
@@ -36,9 +38,10 @@ async def assert_history_is_sealed(judge: Judge, run: Run) -> None:
     history = await judge.client.get_workflow_handle(run.workflow_id).fetch_history()
     secrets = {"the prompt": SECRET_TOPIC, "the LLM reply": judge.expected_reply(run)[:40]}
     leaks = plaintext_leaks(history.events, secrets)
-    assert leaks == [], (
+    assert leaks == [], diagnose(
+        BugClass.PLAINTEXT_HISTORY,
         f"{run.workflow_id}: {' and '.join(leaks)} stored in plaintext in the workflow "
-        f"history; seal payloads with a codec (set {PAYLOAD_KEY_VARIABLE}, CONTRACT.md 7)"
+        f"history; seal payloads with a codec (set {PAYLOAD_KEY_VARIABLE}, CONTRACT.md 7)",
     )
 
 
@@ -51,36 +54,49 @@ def sealed_judge(temporal_env: WorkflowEnvironment, judge: Judge, key: str) -> J
     return Judge(client, judge.fake_llm, judge.sink)
 
 
-@pytest.mark.worker_process
-async def test_prompts_and_replies_are_sealed_in_the_history(
-    judge: Judge, worker_factory: WorkerFactory, temporal_env: WorkflowEnvironment
-):
+async def run_sealed(
+    judge: Judge, factory: WorkerFactory, env: WorkflowEnvironment, argv: list[str] | None
+) -> tuple[Judge, Run]:
+    """A sealed report on a worker given a payload key; the sealed judge and its run."""
     key = new_payload_key()
-    worker = await worker_factory.start(
-        "worker-sealed-payloads", extra_env={PAYLOAD_KEY_VARIABLE: key}
+    worker = await factory.start(
+        "worker-sealed-payloads", argv=argv, extra_env={PAYLOAD_KEY_VARIABLE: key}
     )
-    sealed = sealed_judge(temporal_env, judge, key)
+    sealed = sealed_judge(env, judge, key)
     run = await sealed.start_report(worker, topic=SECRET_TOPIC)
     try:
         async with asyncio.timeout(SEALED_RUN_DEADLINE):
             result = await run.result()
     except TimeoutError:
         raise AssertionError(
-            f"{run.workflow_id} did not finish in {SEALED_RUN_DEADLINE}s with sealed payloads: "
-            f"does the worker implement {PAYLOAD_KEY_VARIABLE} (CONTRACT.md 7)? worker log:\n"
-            + worker.log(30)
+            diagnose(
+                BugClass.LOST_WORKFLOW,
+                f"{run.workflow_id} did not finish in {SEALED_RUN_DEADLINE}s with sealed "
+                f"payloads: does the worker implement {PAYLOAD_KEY_VARIABLE} (CONTRACT.md 7)? "
+                f"worker log:\n{worker.log(30)}",
+            )
         ) from None
+    assert result["status"] == "completed", diagnose(BugClass.LOST_WORKFLOW, f"{result}")
+    return sealed, run
 
-    assert result["status"] == "completed", result
+
+@pytest.mark.worker_process
+async def test_prompts_and_replies_are_sealed_in_the_history(
+    judge: Judge, worker_factory: WorkerFactory, temporal_env: WorkflowEnvironment
+):
+    sealed, run = await run_sealed(judge, worker_factory, temporal_env, None)
     assert_one_row(sealed, run)
     assert_one_notification(sealed, run)
     # The plain judge reads the raw history, as the server and its UI hold it.
     await assert_history_is_sealed(judge, run)
 
 
+@pytest.mark.worker_process
 @pytest.mark.negative_control
-async def test_negative_control_plaintext_history_is_caught(judge: Judge, worker: WorkerProcess):
-    run = await judge.start_report(worker, topic=SECRET_TOPIC)
-    await run.result()
-    with pytest.raises(AssertionError, match="stored in plaintext in the workflow history"):
+async def test_negative_control_plaintext_history_is_caught(
+    judge: Judge, worker_factory: WorkerFactory, temporal_env: WorkflowEnvironment
+):
+    argv = broken_argv("seals_nothing")
+    _, run = await run_sealed(judge, worker_factory, temporal_env, argv)
+    with rejected_as(BugClass.PLAINTEXT_HISTORY):
         await assert_history_is_sealed(judge, run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
@@ -26,8 +27,10 @@ async def test_second_start_with_same_id_is_rejected(judge: Judge, worker: Worke
     await run.result()
 
     latest = await judge.client.get_workflow_handle(run.workflow_id).describe()
-    assert latest.run_id == run.handle.result_run_id, (
-        f"the second start made a new run {latest.run_id}; the first was {run.handle.result_run_id}"
+    assert latest.run_id == run.handle.result_run_id, diagnose(
+        BugClass.DUPLICATE_EFFECT,
+        f"the second start made a new run {latest.run_id}; the first was "
+        f"{run.handle.result_run_id}",
     )
     assert_llm_calls(judge, run, 1, "one run, one completion")
     assert_one_row(judge, run)

@@ -4,23 +4,37 @@ never sends an unauthenticated request."""
 from __future__ import annotations
 
 import pytest
-from temporalio.client import WorkflowFailureError
 
-from stormproof.effects import failure_messages, failure_types
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.effects import failure_messages
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.world import WorkerFactory
 from stormproof.judge import Judge
-from stormproof.suites.conformance.checks import assert_llm_calls
+from stormproof.suites.conformance.checks import assert_llm_calls, failure_of
+
+
+async def check_missing_key(judge: Judge, factory: WorkerFactory, argv: list[str] | None) -> None:
+    worker = await factory.start("worker-without-llm-key", argv=argv, llm_api_key=None)
+    run = await judge.start_story(worker)
+    failure = await failure_of(run, "LlmCredentialsMissing", BugClass.WRONG_ERROR_TYPE)
+    assert "OPENAI_API_KEY" in failure_messages(failure), diagnose(
+        BugClass.WRONG_ERROR_TYPE,
+        f"the error must name OPENAI_API_KEY: {failure_messages(failure)}",
+    )
+    assert_llm_calls(
+        judge, run, 0, "no request goes out without a key", too_many=BugClass.WRONG_ERROR_TYPE
+    )
 
 
 @pytest.mark.worker_process
 async def test_missing_api_key_is_a_clear_non_retryable_error(
     judge: Judge, worker_factory: WorkerFactory
 ):
-    worker = await worker_factory.start("worker-without-llm-key", llm_api_key=None)
-    run = await judge.start_story(worker)
-    with pytest.raises(WorkflowFailureError) as failure:
-        await run.result()
+    await check_missing_key(judge, worker_factory, None)
 
-    assert "LlmCredentialsMissing" in failure_types(failure.value), failure_messages(failure.value)
-    assert "OPENAI_API_KEY" in failure_messages(failure.value)
-    assert_llm_calls(judge, run, 0, "no request goes out without a key")
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_key_unchecked(judge: Judge, worker_factory: WorkerFactory):
+    with rejected_as(BugClass.WRONG_ERROR_TYPE):
+        await check_missing_key(judge, worker_factory, broken_argv("llm_key_unchecked"))

@@ -1,30 +1,47 @@
 """A 400 from the LLM is final: the workflow fails at once with a clear, typed error, and
-nothing downstream happens."""
+nothing downstream happens. A worker that retries it is named `retry-classification`."""
 
 from __future__ import annotations
 
 import pytest
-from temporalio.client import WorkflowFailureError
 
-from stormproof.effects import failure_messages, failure_types
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import Status
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.judge import Judge
+from stormproof.fixtures.world import BrokenWorker
+from stormproof.judge import Judge, Run
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,
+    failure_of,
 )
+
+
+async def check_400_is_final(judge: Judge, run: Run) -> None:
+    failure = await failure_of(run, "LlmRequestRejected", BugClass.RETRY_CLASSIFICATION)
+    assert "400" in failure_messages(failure), diagnose(
+        BugClass.WRONG_ERROR_TYPE, f"the error should name the status: {failure_messages(failure)}"
+    )
+    assert_llm_calls(judge, run, 1, "a 400 is not retried", too_many=BugClass.RETRY_CLASSIFICATION)
+    assert not judge.pdf_path(run).exists(), diagnose(
+        BugClass.UNEXPECTED_EFFECT, "a PDF was rendered for a failed LLM step"
+    )
+    assert_no_row(judge, run)
+    assert_no_notification(judge, run)
 
 
 async def test_llm_400_fails_without_retry_or_side_effects(judge: Judge, worker: WorkerProcess):
     run = await judge.start_report(worker, llm_faults=[Status(code=400)])
-    with pytest.raises(WorkflowFailureError) as failure:
-        await run.result()
+    await check_400_is_final(judge, run)
 
-    assert "LlmRequestRejected" in failure_types(failure.value), failure_messages(failure.value)
-    assert "400" in failure_messages(failure.value), "the error should name the status"
-    assert_llm_calls(judge, run, 1, "a 400 is not retried")
-    assert not judge.pdf_path(run).exists(), "a PDF was rendered for a failed LLM step"
-    assert_no_row(judge, run)
-    assert_no_notification(judge, run)
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_llm_4xx_retried(judge: Judge, broken_worker: BrokenWorker):
+    run = await judge.start_report(
+        await broken_worker("retries_llm_4xx"), llm_faults=[Status(code=400)]
+    )
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_400_is_final(judge, run)

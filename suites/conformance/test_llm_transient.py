@@ -1,20 +1,26 @@
 """Transient LLM failures (a malformed body, a dropped connection, a 503, an answer slower
 than the client's timeout) cost exactly one more attempt each, and the report still
-completes with every downstream effect once."""
+completes with every downstream effect once. The client's timeout is the worker's
+STORMPROOF_LLM_TIMEOUT_SECONDS, judged at a non-default 1 s."""
 
 from __future__ import annotations
 
 import pytest
 
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import WorkerFactory
+from stormproof.fixtures.world import BrokenWorker, WorkerFactory
 from stormproof.judge import Judge
 from stormproof.suites.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
+    completed,
 )
+
+CLIENT_TIMEOUT = 1.0
 
 
 @pytest.mark.parametrize(
@@ -24,22 +30,55 @@ from stormproof.suites.conformance.checks import (
 )
 async def test_transient_llm_failure_costs_one_retry(judge: Judge, worker: WorkerProcess, fault):
     run = await judge.start_report(worker, llm_faults=[fault])
-    result = await run.result()
-
-    assert result["status"] == "completed", result
-    assert_llm_calls(judge, run, 2, f"one {fault.kind} and one success")
-    assert judge.llm_calls(run)[-1].status == 200
+    await completed(run, BugClass.RETRY_CLASSIFICATION, f"a {fault.kind} is retried")
+    assert_llm_calls(
+        judge, run, 2, f"one {fault.kind} and one success", too_few=BugClass.RETRY_CLASSIFICATION
+    )
+    last = judge.llm_calls(run)[-1].status
+    assert last == 200, diagnose(BugClass.RETRY_CLASSIFICATION, f"the last call got {last}")
     assert_one_row(judge, run)
     assert_one_notification(judge, run)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_llm_5xx_not_retried(judge: Judge, broken_worker: BrokenWorker):
+    run = await judge.start_report(
+        await broken_worker("gives_up_on_llm_5xx"), llm_faults=[ServerError(status=503)]
+    )
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await completed(run, BugClass.RETRY_CLASSIFICATION, "a 503 is retried")
+
+
+async def check_client_timeout(judge: Judge, factory: WorkerFactory, argv: list[str] | None):
+    """An answer 3 s late, to a worker told to wait 1 s: one timed-out call, one retry."""
+    worker = await factory.start(
+        "worker-short-llm-timeout", argv=argv, llm_timeout_seconds=CLIENT_TIMEOUT
+    )
+    run = await judge.start_story(worker, llm_faults=[Delay(seconds=3)])
+    result = await completed(run, BugClass.RETRY_CLASSIFICATION, "a timed-out call is retried")
+    assert_llm_calls(
+        judge,
+        run,
+        2,
+        f"STORMPROOF_LLM_TIMEOUT_SECONDS={CLIENT_TIMEOUT:g}: the first request times out "
+        "client-side, one retry",
+        too_few=BugClass.INPUT_IGNORED,
+    )
+    assert result["characters"] == len(judge.expected_reply(run)), diagnose(
+        BugClass.WRONG_EFFECT, f"characters {result['characters']} do not count the reply"
+    )
 
 
 @pytest.mark.worker_process
 async def test_answer_slower_than_the_client_timeout_is_retried(
     judge: Judge, worker_factory: WorkerFactory
 ):
-    worker = await worker_factory.start("worker-short-llm-timeout", llm_timeout_seconds=1.0)
-    run = await judge.start_story(worker, llm_faults=[Delay(seconds=3)])
-    result = await run.result()
+    await check_client_timeout(judge, worker_factory, None)
 
-    assert_llm_calls(judge, run, 2, "the first request timed out client-side, one retry")
-    assert result["characters"] == len(judge.expected_reply(run))
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_llm_timeout_ignored(judge: Judge, worker_factory: WorkerFactory):
+    with rejected_as(BugClass.INPUT_IGNORED):
+        await check_client_timeout(judge, worker_factory, broken_argv("ignores_llm_timeout"))

@@ -1,40 +1,76 @@
 """The webhook step: 5xx is retried with one Idempotency-Key, 4xx fails the workflow, and
-an attempt that delivered but never heard back leaves exactly one business effect."""
+an attempt that delivered but never heard back leaves exactly one business effect.
+
+A worker that retries a 4xx is named `retry-classification` (not pytest's "DID NOT
+RAISE"), as is one that gives up on a 5xx; one that has no webhook at all loses the effect.
+"""
 
 from __future__ import annotations
 
 import pytest
-from temporalio.client import WorkflowFailureError
 
-from stormproof.effects import failure_messages, failure_types
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
 from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
+from stormproof.suites.conformance.checks import (
+    assert_one_notification,
+    assert_one_row,
+    completed,
+    failure_of,
+)
 
 
-async def test_notification_5xx_then_success(judge: Judge, worker: WorkerProcess):
-    run = await judge.start_report(worker, sink_faults=[SinkStatus(code=503, times=2)])
-    result = await run.result()
-
-    assert result["status"] == "completed"
+async def check_5xx_is_retried(judge: Judge, run: Run) -> None:
+    """Two 503s then 200: three deliveries with one key, attempts 1..3, one effect."""
+    await completed(run, BugClass.RETRY_CLASSIFICATION, "a webhook 503 is retried")
     deliveries = judge.deliveries(run)
-    assert [d.status for d in deliveries] == [503, 503, 200], judge.sink.describe()
-    assert len({d.idempotency_key for d in deliveries}) == 1, "retries changed the key"
-    assert [d.body["attempt"] for d in deliveries if d.body] == [1, 2, 3]
+    statuses = [d.status for d in deliveries]
+    assert statuses == [503, 503, 200], diagnose(
+        BugClass.RETRY_CLASSIFICATION,
+        f"{run.workflow_id}: the sink answered {statuses}, expected [503, 503, 200]",
+    )
+    keys = {d.idempotency_key for d in deliveries}
+    assert len(keys) == 1, diagnose(BugClass.DUPLICATE_EFFECT, f"retries changed the key: {keys}")
+    attempts = [d.body["attempt"] for d in deliveries if d.body]
+    assert attempts == [1, 2, 3], diagnose(
+        BugClass.WRONG_EFFECT, f"the bodies' attempt fields are {attempts}, not [1, 2, 3]"
+    )
     assert_one_notification(judge, run)
     assert_one_row(judge, run)
 
 
+async def check_4xx_fails_the_workflow(judge: Judge, run: Run) -> None:
+    """A 422 is final: the workflow fails with NotificationRejected after one delivery."""
+    await failure_of(run, "NotificationRejected", BugClass.RETRY_CLASSIFICATION)
+    deliveries = judge.deliveries(run)
+    assert len(deliveries) == 1, diagnose(
+        BugClass.RETRY_CLASSIFICATION,
+        f"{run.workflow_id}: a 422 must not be retried, the sink got {len(deliveries)} "
+        f"deliveries: {[d.status for d in deliveries]}",
+    )
+    assert_one_row(judge, run)
+
+
+async def check_notified(judge: Judge, run: Run) -> None:
+    """The report completes and its one notification reaches the sink."""
+    await completed(run, BugClass.LOST_EFFECT, "a report notifies STORMPROOF_NOTIFY_URL")
+    assert_one_notification(judge, run)
+
+
+async def test_report_notifies_the_configured_url(judge: Judge, worker: WorkerProcess):
+    await check_notified(judge, await judge.start_report(worker))
+
+
+async def test_notification_5xx_then_success(judge: Judge, worker: WorkerProcess):
+    run = await judge.start_report(worker, sink_faults=[SinkStatus(code=503, times=2)])
+    await check_5xx_is_retried(judge, run)
+
+
 async def test_notification_4xx_fails_the_workflow(judge: Judge, worker: WorkerProcess):
     run = await judge.start_report(worker, sink_faults=[SinkStatus(code=422)])
-    with pytest.raises(WorkflowFailureError) as failure:
-        await run.result()
-
-    assert "NotificationRejected" in failure_types(failure.value), failure_messages(failure.value)
-    assert len(judge.deliveries(run)) == 1, "a 4xx must not be retried"
-    assert_one_row(judge, run)
+    await check_4xx_fails_the_workflow(judge, run)
 
 
 async def deliver_then_fail(judge: Judge, worker: WorkerProcess) -> Run:
@@ -43,9 +79,11 @@ async def deliver_then_fail(judge: Judge, worker: WorkerProcess) -> Run:
     run = await judge.start_report(
         worker, sink_faults=[AcceptThenStatus(code=500), AcceptThenDrop()]
     )
-    result = await run.result()
-    assert result["status"] == "completed"
-    assert len(judge.deliveries(run)) == 3, judge.sink.describe()
+    await completed(run, BugClass.RETRY_CLASSIFICATION, "500 and a dropped reply are retried")
+    deliveries = judge.deliveries(run)
+    assert len(deliveries) == 3, diagnose(
+        BugClass.RETRY_CLASSIFICATION, f"expected 3 deliveries: {judge.sink.describe()}"
+    )
     return run
 
 
@@ -59,5 +97,31 @@ async def test_retry_after_delivered_effect_stays_single(judge: Judge, worker: W
 async def test_negative_control_fresh_key_per_attempt(judge: Judge, broken_worker: BrokenWorker):
     broken = await broken_worker("non_idempotent_notify")
     run = await deliver_then_fail(judge, broken)
-    with pytest.raises(AssertionError, match="expected one notification effect"):
+    with rejected_as(BugClass.DUPLICATE_EFFECT):
         assert_one_notification(judge, run)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_webhook_4xx_retried(judge: Judge, broken_worker: BrokenWorker):
+    broken = await broken_worker("retries_webhook_4xx")
+    run = await judge.start_report(broken, sink_faults=[SinkStatus(code=422)])
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_4xx_fails_the_workflow(judge, run)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_webhook_5xx_not_retried(judge: Judge, broken_worker: BrokenWorker):
+    broken = await broken_worker("gives_up_on_webhook_5xx")
+    run = await judge.start_report(broken, sink_faults=[SinkStatus(code=503, times=2)])
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_5xx_is_retried(judge, run)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_notify_url_ignored(judge: Judge, broken_worker: BrokenWorker):
+    run = await judge.start_report(await broken_worker("ignores_notify_url"))
+    with rejected_as(BugClass.LOST_EFFECT):
+        await check_notified(judge, run)

@@ -1,14 +1,17 @@
 """Retry budgets are Temporal's, and only Temporal's: an LLM that always fails is called
 exactly as often as the policy allows (3), and a PDF step that always fails is attempted
-exactly twice. A worker whose LLM SDK retries on its own multiplies the calls."""
+exactly twice. A worker whose LLM SDK retries on its own multiplies the calls
+(`wasted-llm-call`); one whose PDF policy allows more attempts is `retry-budget`."""
 
 from __future__ import annotations
 
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import ServerError
+from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker, WorkerFactory
 from stormproof.judge import Judge, Run
@@ -24,15 +27,45 @@ PDF_MAX_ATTEMPTS = 2
 
 async def run_report_against_broken_llm(judge: Judge, worker: WorkerProcess) -> Run:
     run = await judge.start_report(worker, llm_faults=[ServerError(times=50)])
-    with pytest.raises(WorkflowFailureError):
-        await run.result()
-    return run
+    try:
+        result = await run.result()
+    except WorkflowFailureError:
+        return run
+    raise AssertionError(
+        diagnose(BugClass.RETRY_BUDGET, f"{run.workflow_id} completed against a dead LLM: {result}")
+    )
 
 
 def check_llm_budget(judge: Judge, run: Run) -> None:
     assert_llm_calls(
-        judge, run, LLM_MAX_ATTEMPTS, "three Temporal attempts, each exactly one HTTP request"
+        judge,
+        run,
+        LLM_MAX_ATTEMPTS,
+        "three Temporal attempts, each exactly one HTTP request",
+        too_few=BugClass.RETRY_BUDGET,
     )
+
+
+async def check_pdf_budget(judge: Judge, factory: WorkerFactory, argv: list[str] | None) -> None:
+    worker = await factory.start("worker-unwritable-reports", argv=argv)
+    # The world refuses PDFs: `reports` is a file where the worker needs a folder.
+    (worker.artifact_dir / "reports").write_text("not a folder")
+    run = await judge.start_report(worker)
+    try:
+        await run.result()
+    except WorkflowFailureError as failure:
+        why = failure_messages(failure)
+    else:
+        raise AssertionError(diagnose(BugClass.LOST_EFFECT, "a PDF was written to a file"))
+    pdf = await judge.attempts(run, "create_pdf")
+    assert (pdf.executions, pdf.attempts) == (1, PDF_MAX_ATTEMPTS), diagnose(
+        BugClass.RETRY_BUDGET,
+        f"{run.workflow_id}: create_pdf ran {pdf.attempts} attempt(s) in {pdf.executions} "
+        f"execution(s); the contract allows {PDF_MAX_ATTEMPTS} ({why})",
+    )
+    assert_llm_calls(judge, run, 1, "the LLM step succeeded once and is not repeated")
+    assert_no_row(judge, run)
+    assert_no_notification(judge, run)
 
 
 @pytest.mark.time_skipping
@@ -40,7 +73,9 @@ async def test_llm_retries_stop_at_the_policy(judge: Judge, worker: WorkerProces
     run = await run_report_against_broken_llm(judge, worker)
     check_llm_budget(judge, run)
     llm = await judge.attempts(run, "llm_call")
-    assert (llm.executions, llm.attempts) == (1, LLM_MAX_ATTEMPTS), llm
+    assert (llm.executions, llm.attempts) == (1, LLM_MAX_ATTEMPTS), diagnose(
+        BugClass.RETRY_BUDGET, f"{run.workflow_id}: {llm}"
+    )
     assert_no_row(judge, run)
     assert_no_notification(judge, run)
 
@@ -48,20 +83,7 @@ async def test_llm_retries_stop_at_the_policy(judge: Judge, worker: WorkerProces
 @pytest.mark.time_skipping
 @pytest.mark.worker_process
 async def test_pdf_retries_stop_at_the_policy(judge: Judge, worker_factory: WorkerFactory):
-    worker = await worker_factory.start("worker-unwritable-reports")
-    # The world refuses PDFs: `reports` is a file where the worker needs a folder.
-    (worker.artifact_dir / "reports").write_text("not a folder")
-    run = await judge.start_report(worker)
-    with pytest.raises(WorkflowFailureError) as failure:
-        await run.result()
-
-    pdf = await judge.attempts(run, "create_pdf")
-    assert (pdf.executions, pdf.attempts) == (1, PDF_MAX_ATTEMPTS), (
-        f"{pdf}: {failure_messages(failure.value)}"
-    )
-    assert_llm_calls(judge, run, 1, "the LLM step succeeded once and is not repeated")
-    assert_no_row(judge, run)
-    assert_no_notification(judge, run)
+    await check_pdf_budget(judge, worker_factory, None)
 
 
 @pytest.mark.time_skipping
@@ -72,5 +94,13 @@ async def test_negative_control_sdk_retries_stacked_on_temporal(
 ):
     broken = await broken_worker("sdk_retries")
     run = await run_report_against_broken_llm(judge, broken)
-    with pytest.raises(AssertionError, match="expected 3 LLM call"):
+    with rejected_as(BugClass.WASTED_LLM_CALL):
         check_llm_budget(judge, run)
+
+
+@pytest.mark.time_skipping
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_pdf_retried_too_often(judge: Judge, worker_factory: WorkerFactory):
+    with rejected_as(BugClass.RETRY_BUDGET):
+        await check_pdf_budget(judge, worker_factory, broken_argv("pdf_retried_too_often"))

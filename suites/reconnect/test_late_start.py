@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import new_marker
 from stormproof.fixtures.wait import eventually
 from stormproof.suites.reconnect.checks import (
@@ -61,5 +62,5 @@ async def test_temporal_started_after_api_and_worker(reconnect_world: ReconnectW
 
 @pytest.mark.negative_control
 async def test_negative_control_connect_once_api_is_caught(reconnect_world: ReconnectWorld):
-    with pytest.raises(AssertionError, match="accepted work it cannot start"):
+    with rejected_as(BugClass.ACCEPTED_UNSTARTABLE_WORK):
         await late_start(reconnect_world, CONNECT_ONCE_ARGV)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.errors import ProcessExited, WaitTimeout
 from stormproof.fixtures.fake_llm import Delay, new_marker
 from stormproof.fixtures.processes import ManagedProcess
@@ -63,8 +64,11 @@ async def stays_alive(worker: WorkerProcess, seconds: float, why: str) -> None:
     while time.monotonic() < deadline:
         if not worker.process.running():
             raise AssertionError(
-                f"the worker process ended ({why}) with code {worker.process.returncode()}:\n"
-                + worker.log(30)
+                diagnose(
+                    BugClass.WORKER_EXITED,
+                    f"the worker process ended ({why}) with code "
+                    f"{worker.process.returncode()}:\n{worker.log(30)}",
+                )
             )
         await asyncio.sleep(0.2)  # wait-ok: poll interval of a bounded observation window
 
@@ -88,8 +92,11 @@ async def cancel_an_activity(world: ReconnectWorld, worker_argv: Sequence[str] |
         await ping(client, world.task_queue, timeout=20, process=worker.process)
     except (WaitTimeout, ProcessExited) as exc:
         raise AssertionError(
-            f"the worker made no progress (after an activity was cancelled): {exc}\n"
-            + worker.log(30)
+            diagnose(
+                BugClass.WORKER_EXITED,
+                f"the worker made no progress (after an activity was cancelled): {exc}\n"
+                f"{worker.log(30)}",
+            )
         ) from None
 
 
@@ -102,8 +109,9 @@ async def test_negative_control_worker_exiting_on_cancel_is_caught(
     reconnect_world: ReconnectWorld,
 ):
     # Caught either way: the process ends, or it lives on without making progress.
-    with pytest.raises(AssertionError, match="\\(after an activity was cancelled\\)"):
+    with rejected_as(BugClass.WORKER_EXITED) as caught:
         await cancel_an_activity(reconnect_world, EXITS_ON_CANCEL_ARGV)
+    assert "(after an activity was cancelled)" in str(caught.value)
 
 
 async def test_closing_clients_does_not_stop_the_worker(reconnect_world: ReconnectWorld):
@@ -145,27 +153,46 @@ async def test_closing_clients_does_not_stop_the_worker(reconnect_world: Reconne
     await ping(client, world.task_queue, timeout=20, process=worker.process)
 
 
-async def test_sigterm_drains_in_flight_activity(reconnect_world: ReconnectWorld):
-    world = reconnect_world
-    client, worker = await world.running_worker(name="draining-worker")
+async def sigterm_drains(world: ReconnectWorld, worker_argv: Sequence[str] | None) -> None:
+    client, worker = await world.running_worker(worker_argv, name="draining-worker")
     marker, handle = await start_held_story(world, client, hold=3)
 
     worker.process.signal_group(signal.SIGTERM)
-    signalled = time.monotonic()
-    await wait_for(
-        lambda: not worker.process.running(),
-        what="the worker to drain and exit after SIGTERM",
-        timeout=DRAIN_GRACE,
-        logs={"worker": worker.process.log_path},
+    try:
+        await wait_for(
+            lambda: not worker.process.running(),
+            what="the worker to drain and exit after SIGTERM",
+            timeout=DRAIN_GRACE,
+            logs={"worker": worker.process.log_path},
+        )
+    except WaitTimeout as exc:
+        raise AssertionError(diagnose(BugClass.UNRESPONSIVE, str(exc))) from None
+    assert worker.process.returncode() == 0, diagnose(
+        BugClass.WORKER_EXITED, f"SIGTERM must end in exit code 0:\n{worker.log()}"
     )
-    assert time.monotonic() - signalled < DRAIN_GRACE
-    assert worker.process.returncode() == 0, worker.log()
     calls = world.fake_llm.calls_for(marker)
-    assert [c.status for c in calls] == [200], world.fake_llm.describe_calls()
+    assert [c.status for c in calls] == [200], diagnose(
+        BugClass.NO_DRAIN,
+        "the in-flight LLM call was dropped, not finished, when SIGTERM came: "
+        + world.fake_llm.describe_calls(),
+    )
 
     # Another worker finishes the workflow without repeating the drained LLM call.
     successor = world.start_worker(name="successor")
     await successor.wait_ready(client)
     result = await handle.result()
     assert result["workflow_id"] == handle.id
-    assert len(world.fake_llm.calls_for(marker)) == 1, "the drained result was lost"
+    calls = world.fake_llm.calls_for(marker)
+    assert len(calls) == 1, diagnose(
+        BugClass.NO_DRAIN, f"the drained result was lost: {len(calls)} LLM calls"
+    )
+
+
+async def test_sigterm_drains_in_flight_activity(reconnect_world: ReconnectWorld):
+    await sigterm_drains(reconnect_world, None)
+
+
+@pytest.mark.negative_control
+async def test_negative_control_exits_at_once_on_sigterm(reconnect_world: ReconnectWorld):
+    with rejected_as(BugClass.NO_DRAIN):
+        await sigterm_drains(reconnect_world, broken_argv("exits_at_once_on_sigterm"))

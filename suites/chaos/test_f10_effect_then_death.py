@@ -1,0 +1,39 @@
+"""Fault 10: the worker is SIGKILLed after a side effect and before Temporal hears of it, and
+a new process takes over; every effect kind must still happen exactly once.
+
+Catches deduplication that lives only in the worker's memory (the memory_dedup twin in
+test_negative_control.py): an LLM reply asked for again, a row inserted again, a
+notification sent under a new key, a story written twice. The LLM kind runs by default;
+the others take as long each (an attempt timeout, ~30 s) and run with `-m process_death`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, effect_then_death
+from stormproof.suites.chaos.run import ChaosRun
+
+pytestmark = [
+    pytest.mark.chaos(fault="effect-then-death"),
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+    pytest.mark.toxiproxy,
+]
+
+
+def by_kind() -> list[object]:
+    """The LLM kind in the default run, the others behind -m process_death."""
+    return [
+        pytest.param(kind, marks=() if kind == "llm" else pytest.mark.process_death)
+        for kind in KINDS
+    ]
+
+
+@pytest.mark.parametrize("kind", by_kind())
+async def test_effect_then_worker_death(chaos: ChaosRun, kind: EffectKind) -> None:
+    chaos.fault = f"effect-then-death:{kind}"
+    victim = await effect_then_death(chaos, kind)
+    result = await chaos.finish(timeout=90)
+    chaos.assert_exactly_once(result)
+    check_one_effect(chaos, kind, victim)
