@@ -53,10 +53,13 @@ SLOW_DB, SLOW_COMPLETION = "pg-slow-replies", "slow-completions"
 
 
 async def effect_then_death(
-    chaos: ChaosRun, kind: EffectKind, argv: list[str] | None = None
+    chaos: ChaosRun, kind: EffectKind, argv: list[str] | None = None, *, load: bool = False
 ) -> Planned:
-    """Run one workflow whose `kind` effect lands, then its worker dies; a new one finishes."""
+    """Run one workflow whose `kind` effect lands, then its worker dies; a new one finishes.
+    With `load`, under the continuous generator (the caller stops it)."""
     first = await chaos.start_worker(argv)
+    if load:
+        await chaos.load().begin()
     victim = chaos.workload.plan(WORKFLOW[kind])  # type: ignore[arg-type]
     temporal, toxiproxy = chaos.link("temporal"), chaos.toxiproxy
     if kind in ("llm", "artifact"):

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from stormproof.fixtures.wait import LogSource, log_tail, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
 from stormproof.suites.chaos import observe
+from stormproof.suites.chaos.generator import Generator, LoadSpec
 from stormproof.suites.chaos.nemesis import Nemesis
 from stormproof.suites.chaos.workload import Planned, Workload
 
@@ -73,6 +74,7 @@ class ChaosRun:
         # workflow id -> what suites/chaos/recovery.py measured after a worker death
         self.recovery: dict[str, dict[str, Any]] = {}
         self.artifact_dir = tmp / "artifacts"
+        self.generator: Generator | None = None
 
     @property
     def toxiproxy(self):  # -> ToxiproxyClient
@@ -144,6 +146,16 @@ class ChaosRun:
             logs[w.process.name] = w.process.log_path
         logs["history"] = lambda: self.history.tail(30)
         return logs
+
+    def load(
+        self, spec: LoadSpec | None = None, prepare: Callable[[Planned], None] | None = None
+    ) -> Generator:
+        """The continuous workload this test's fault runs under (suites/chaos/generator.py):
+        `async with chaos.load():` around the warm-up, the fault and the heal."""
+        self.generator = Generator(
+            self.workload, self.history, self.rng, spec or LoadSpec.from_env(), prepare
+        )
+        return self.generator
 
     # --- faults -----------------------------------------------------------------------
 
@@ -266,6 +278,8 @@ class ChaosRun:
         return result
 
     async def close(self) -> None:
+        if self.generator is not None:
+            await self.generator.cancel()
         for nemesis in reversed(self.nemeses):
             with contextlib.suppress(Exception):
                 await nemesis.heal()

@@ -28,10 +28,13 @@ SLOW = "pg-slow-replies"
 
 
 async def effect_then_outage(
-    chaos: ChaosRun, effect: Effect, argv: list[str] | None = None
+    chaos: ChaosRun, effect: Effect, argv: list[str] | None = None, *, load: bool = False
 ) -> Planned:
-    """Run a small workload where one report's `effect` lands just before an outage."""
+    """Run a workload where one report's `effect` lands just before an outage; with `load`,
+    under the continuous generator (the caller stops it: `await chaos.generator.stop()`)."""
     await chaos.start_worker(argv)
+    if load:
+        await chaos.load().begin()
     victim = chaos.workload.plan("report")
     others = [chaos.workload.plan(k) for k in ("story", "report")]
     if effect == "notification":

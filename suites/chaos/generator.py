@@ -1,0 +1,194 @@
+"""The continuous workload: an open-loop, seeded generator that runs through every fault.
+
+A fault that meets six workflows proves little; a retry storm after a heal or a duplicate
+one time in two hundred only shows under sustained load. So every chaos test wraps its
+scenario in `async with chaos.load():`, and this generator starts workflows at a target
+rate (seeded Poisson arrivals, a seeded mix of the workload's kinds) whatever happens to
+them: open loop, as Jepsen's generators and omes's scenarios are, so a slow or faulted
+world gets a backlog rather than a politely slower client. A concurrency cap (open
+workflows) bounds the backlog on 2 cores: above it the generator waits, and says so.
+
+The phases are operations of the history (`phase` ops the checker ignores): warm-up from
+the first start, the fault and heal the nemesis records itself, `drain` when the generator
+stops starting (once at least `workflows` have started) and `drained` when every accepted
+workflow has closed. Completion is awaited with the SDK's long poll (one idle RPC per open
+workflow, not a describe() every 250 ms), only to know when the world is quiet; the
+`result` operations the checker judges are still recorded by Workload.finish().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio.service import RPCError
+
+from stormproof.operations import OperationLog
+from stormproof.suites.chaos.workload import Planned, Workload
+
+DEFAULT_KINDS = ("story", "report")
+
+
+class LoadSpec(BaseModel):
+    """How much load a chaos test runs under; the defaults fit 2 cores running 2 tests."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rate: float = Field(8.0, gt=0, description="target starts per second (open loop)")
+    concurrency: int = Field(150, gt=0, description="most workflows open at once")
+    workflows: int = Field(110, ge=0, description="least started before the generator stops")
+    warmup: float = Field(2.0, ge=0, description="seconds of load before the fault")
+    mix: dict[str, float] | None = Field(None, description="kind -> weight; None: all even")
+    give_up: float = Field(240.0, gt=0, description="seconds a workflow may take to close")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LoadSpec:
+        """The defaults, with STORMPROOF_CHAOS_RATE, STORMPROOF_CHAOS_WORKFLOWS and
+        STORMPROOF_CHAOS_MIX (`story=1,report=2`) applied, then a test's own overrides."""
+        values: dict[str, Any] = {}
+        if rate := os.environ.get("STORMPROOF_CHAOS_RATE"):
+            values["rate"] = float(rate)
+        if workflows := os.environ.get("STORMPROOF_CHAOS_WORKFLOWS"):
+            values["workflows"] = int(workflows)
+        if mix := os.environ.get("STORMPROOF_CHAOS_MIX"):
+            pairs = (part.partition("=") for part in mix.split(",") if part.strip())
+            values["mix"] = {k.strip(): float(w or 1) for k, _, w in pairs}
+        return cls(**{**values, **overrides})
+
+
+class Generator:
+    """Starts workflows of `workload` until stopped; tracks each until it closes."""
+
+    def __init__(
+        self,
+        workload: Workload,
+        history: OperationLog,
+        rng: random.Random,
+        spec: LoadSpec | None = None,
+        prepare: Callable[[Planned], None] | None = None,
+        progress: Callable[[Generator], None] | None = None,
+    ):
+        self.workload, self.history, self.rng = workload, history, rng
+        self.spec = spec or LoadSpec()
+        self.prepare, self.progress = prepare, progress
+        kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
+        mix = self.spec.mix or dict.fromkeys(kinds, 1.0)
+        self.kinds, self.weights = list(mix), list(mix.values())
+        self.started = self.closed = self.refused = self.capped = 0
+        self._open = asyncio.Semaphore(self.spec.concurrency)
+        self._stop = asyncio.Event()
+        self._enough = asyncio.Event()  # set once `workflows` have started
+        self._loop: asyncio.Task[None] | None = None
+        self._tracks: set[asyncio.Task[None]] = set()
+        self._give_up = 0.0
+
+    @property
+    def open(self) -> int:
+        return self.started - self.closed - self.refused
+
+    def _phase(self, name: str) -> None:
+        self.history.ok("generator", "phase", phase=name, started=self.started, closed=self.closed)
+        if self.progress:
+            self.progress(self)
+
+    async def __aenter__(self) -> Generator:
+        return await self.begin()
+
+    async def begin(self) -> Generator:
+        """Start the load and run the warm-up phase (for scenarios that cannot nest a
+        `with`; ChaosRun.close() cancels a generator left running)."""
+        self._give_up = time.monotonic() + self.spec.give_up
+        self._phase("warm-up")
+        self._loop = asyncio.create_task(self._run())
+        await asyncio.sleep(self.spec.warmup)  # wait-ok: the warm-up phase is a duration
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:  # the scenario failed: stop at once, leave nothing running
+            await self.cancel()
+            return
+        await self.stop()
+
+    async def stop(self, drain_timeout: float | None = None) -> None:
+        """End the load once `workflows` have started, then wait until every one closed."""
+        if self._loop is not None:
+            enough = asyncio.create_task(self._enough.wait())
+            await asyncio.wait({enough, self._loop}, return_when=asyncio.FIRST_COMPLETED)
+            enough.cancel()
+        self._stop.set()
+        if self._loop:
+            await self._loop
+        self._phase("drain")
+        pending = list(self._tracks)
+        remaining = max(self._give_up - time.monotonic(), 1.0)
+        if pending:
+            await asyncio.wait(pending, timeout=drain_timeout or remaining)
+        self._phase("drained")
+        await self.cancel()
+
+    async def cancel(self) -> None:
+        self._stop.set()
+        tasks = [t for t in (self._loop, *self._tracks) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _run(self) -> None:
+        """Seeded Poisson arrivals at `rate`, waiting at the concurrency cap."""
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            next_at += self.rng.expovariate(self.spec.rate)
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=delay)
+                if self._stop.is_set():
+                    return
+            if self._open.locked():
+                self.capped += 1
+                await self._open.acquire()
+                next_at = time.monotonic()  # no burst to catch up after the cap lifts
+            else:
+                await self._open.acquire()
+            kind = self.rng.choices(self.kinds, self.weights)[0]
+            item = self.workload.plan(kind)  # type: ignore[arg-type]
+            if self.prepare:
+                self.prepare(item)
+            self.started += 1
+            if self.started >= self.spec.workflows:
+                self._enough.set()
+            task = asyncio.create_task(self._track(item))
+            self._tracks.add(task)
+            task.add_done_callback(self._tracks.discard)
+
+    async def _track(self, item: Planned) -> None:
+        try:
+            if not await self.workload.start(item):
+                self.refused += 1
+                return
+            handle = self.workload.client.get_workflow_handle(item.workflow_id)
+            while time.monotonic() < self._give_up:
+                try:
+                    await handle.result()
+                    break
+                except RPCError:  # the server restarts under a fault: ask again
+                    await asyncio.sleep(0.5)  # wait-ok: retry interval of a bounded loop
+                except Exception:  # failed, terminated, timed out: closed all the same
+                    break
+            self.closed += 1
+        finally:
+            self._open.release()
