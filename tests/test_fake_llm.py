@@ -89,6 +89,27 @@ async def test_responses_endpoint_and_models(llm: FakeLlm, client: openai.AsyncO
     assert [m.id for m in models.data] == ["gpt-4o-mini"]
 
 
+async def test_responses_faults_and_scripted_answers(llm: FakeLlm, client: openai.AsyncOpenAI):
+    """/v1/responses shares the fault script and call log; a scripted answer (a model
+    choosing a branch) survives a faulted attempt and is used once, by marker."""
+    marker, prompt = new_marker(), "How many vacation days do I have left?"
+    llm.script(marker, [RateLimit(retry_after=3)])
+    llm.answer(marker, ["HR"])
+    ask = {"model": "gpt-4o-mini", "input": prompt, "instructions": tag(marker, "HR or FAQ?")}
+    with pytest.raises(openai.RateLimitError) as caught:
+        await client.responses.create(**ask)
+    assert caught.value.response.headers["retry-after"] == "3"
+    assert (await client.responses.create(**ask)).output_text == "HR"
+    assert (await client.responses.create(**ask)).output_text == reply_for(prompt)
+    calls = llm.calls_for(marker)  # the marker was in the instructions, not the input
+    assert [(c.endpoint, c.status, c.fault) for c in calls] == [
+        ("/v1/responses", 429, "rate_limit"),
+        ("/v1/responses", 200, None),
+        ("/v1/responses", 200, None),
+    ]
+    assert [c.reply for c in calls[1:]] == ["HR", reply_for(prompt)]
+
+
 def test_reply_is_stable_across_processes():
     """hash() is salted per process; the judge in another xdist worker must agree."""
     prompt = "[sp-0123456789ab] a prompt"
