@@ -2,8 +2,10 @@
 
 - world (`fixtures/`, `stormproof.fixtures`): the real servers and the processes around them.
 - judge (`stormproof/`): effects, operation history, checker, reports, doctor, replay.
-- suites (`suites/`, `examples/*`, `bench/`): drive workloads and faults, call the judge.
-- defendant (`reference/`, `stormproof.reference`): imports none of the above, and none of
+- suites (`suites/`, `bench/`, and in `examples/<app>/` only `stormproof_adapter.py` and
+  `tests/`): drive workloads and faults, call the judge.
+- defendant (`reference/`, `stormproof.reference`, and the rest of each `examples/<app>/`: a
+  team's app and its broken twins): imports none of the above, and none of
   the above imports it. It is started as a process by a command, or its workflow classes
   are loaded from a `module:attr` string a user can change, so any worker can stand in.
 
@@ -34,8 +36,11 @@ RANK = {WORLD: 0, JUDGE: 1, SUITES: 2}
 def layer_of(module: str) -> str | None:
     """The layer of a module of this project, or None for a third-party module."""
     first = module.split(".")[0]
-    if first in {"bench", "examples"}:
+    if first == "bench":
         return SUITES
+    if first == "examples":  # a team's app is judged; only its adapter and tests judge it
+        parts = module.split(".")
+        return SUITES if "tests" in parts or parts[-1] == "stormproof_adapter" else DEFENDANT
     if first != "stormproof":
         return None
     second = module.split(".")[1] if "." in module else ""
@@ -120,9 +125,11 @@ def test_a_back_edge_is_reported() -> None:
         "stormproof.reference.worker": "from stormproof.fixtures.wait import wait_for\n",
         "stormproof.effects": "from stormproof.reference.models import StoryInput\n",
         "stormproof.suites.chaos.run": "from stormproof.checker import check\n",  # allowed
+        "examples.app.worker": "from stormproof.adapter import Unit\n",
+        "examples.app.stormproof_adapter": "from stormproof.adapter import Unit\n",  # allowed
     }
     found = violations(sources)
-    assert len(found) == 5, found
+    assert len(found) == 6, found
     assert not any(line.startswith("stormproof.suites.chaos.run") for line in found), found
 
 
