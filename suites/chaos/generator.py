@@ -89,6 +89,16 @@ class Generator:
         self._tracks: set[asyncio.Task[None]] = set()
         self._give_up = 0.0
 
+    def describe(self) -> dict[str, Any]:
+        """What the report shows of the load: the spec and what the generator did."""
+        return {
+            **self.spec.model_dump(),
+            "started": self.started,
+            "closed": self.closed,
+            "refused": self.refused,
+            "waited_at_cap": self.capped,
+        }
+
     @property
     def open(self) -> int:
         return self.started - self.closed - self.refused

@@ -20,6 +20,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
+from stormproof import chaos_stats
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.effects import ActivityAttempts
@@ -305,4 +306,7 @@ class ChaosRun:
             "recovery_after_death": self.recovery,
             "diagnosis": failure,
             "recorded_at": time.time(),
+            # latency, throughput, outcome rates, drain (stormproof/chaos_stats.py)
+            "stats": chaos_stats.compute(self.history.ops).model_dump(),
+            "load": self.generator.describe() if self.generator else None,
         }
