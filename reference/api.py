@@ -41,7 +41,9 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from stormproof.reference import logs
 from stormproof.reference.api_guard import guard
+from stormproof.reference.api_metrics import instrument
 from stormproof.reference.api_models import (
     WORKFLOW_TYPES,
     ApiSettings,
@@ -205,6 +207,7 @@ def create_app(backend: Any, *, max_body_bytes: int | None = None) -> FastAPI:
 
     app = FastAPI(title="Stormproof reference API", lifespan=lifespan)
     guard(app, max_body_bytes or backend.settings.max_body_bytes)
+    instrument(app, backend)  # outermost: it counts the guard's own 413/422 answers too
 
     @app.get("/health")
     async def health() -> Health:
@@ -241,9 +244,7 @@ def build_backend(settings: ApiSettings) -> TemporalBackend:
 
 def main(argv: Sequence[str] | None = None) -> int:
     label = "stormproof-api"
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
+    logs.configure()
     try:
         settings = parse(argv, f"{PROG} api")
         backend = build_backend(settings)

@@ -109,6 +109,9 @@ class TemporalLink:
         self._since = time.monotonic()
         self._last_probe: float | None = None
         self._failures = 0
+        # Times the link became accepting again after it had been and was lost (/metrics).
+        self.reconnects = 0
+        self._accepted_before = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -244,6 +247,9 @@ class TemporalLink:
         if state is self._state and reason == self._reason:
             return
         changed = state is not self._state
+        if changed and state in ACCEPTING and self._state not in ACCEPTING:
+            self.reconnects += int(self._accepted_before)
+            self._accepted_before = True
         self._state, self._reason = state, reason
         if not changed:
             return  # same state, new wording: not a transition worth a log line

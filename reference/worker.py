@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -21,11 +22,12 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import PydanticPayloadConverter
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
+from stormproof.reference import logs
 from stormproof.reference.activities import build_activities
 from stormproof.reference.cli_common import PROG, temporal_epilog
-from stormproof.reference.codec import data_converter
+from stormproof.reference.codec import KEY_VARIABLE, data_converter
 from stormproof.reference.connection import (
     ConnectionConfigError,
     connect_with_retry,
@@ -33,6 +35,7 @@ from stormproof.reference.connection import (
     load_connect_config,
     settled,
 )
+from stormproof.reference.health import MetricsAddressError, Observed
 from stormproof.reference.settings import (
     SettingsError,
     WorkerSettings,
@@ -101,6 +104,7 @@ def build_worker(
     *,
     activities: Sequence[Callable[..., Any]] | None = None,
     workflows: Sequence[type] | None = None,
+    interceptors: Sequence[Interceptor] = (),
 ) -> Worker:
     """A worker for every reference workflow and activity on `task_queue` (not started)."""
     return Worker(
@@ -109,6 +113,7 @@ def build_worker(
         workflows=list(workflows or WORKFLOWS),
         activities=list(activities if activities is not None else build_activities(settings)),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        interceptors=list(interceptors),
     )
 
 
@@ -120,12 +125,14 @@ async def serve(
     note: str = "",
     workflows: Sequence[type] | None = None,
     config: dict[str, Any] | None = None,
+    observed: Observed | None = None,
 ) -> int:
     """Connect (retrying), poll until SIGTERM/SIGINT, drain, return the exit code.
 
     The ready line always starts `stormproof-worker: polling task queue` so supervisors
     can wait for it; `note` (a variant's warning) goes at its end. `config` is the checked
-    connection configuration (read from the environment when not given).
+    connection configuration (read from the environment when not given); `observed`, when
+    metrics are on, counts activities and answers /health (reference/health.py).
     """
     config = load_connect_config() if config is None else config
     stop = asyncio.Event()
@@ -144,14 +151,21 @@ async def serve(
         settings,
         activities=activities_factory(settings),
         workflows=workflows,
+        interceptors=[observed.metrics.interceptor()] if observed else (),
     )
     running = asyncio.create_task(worker.run())
+    canary = None
+    if observed:
+        observed.liveness.polling = True
+        canary = asyncio.create_task(observed.liveness.canary(client, settings.task_queue, stop))
     print(
         f"{label}: polling task queue {settings.task_queue} on {describe(config)}{note}",
         flush=True,
     )
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if canary is not None:
+        canary.cancel()
     if running in done:
         stopping.cancel()
         # The worker only stops on its own for a fatal error (e.g. the namespace is gone).
@@ -209,16 +223,13 @@ def run(
         "(used to record histories of another version of the code)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    # httpx logs every request at INFO; the webhook's outcome is already in the history.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure()
     overrides = {"task_queue": args.task_queue} if args.task_queue is not None else {}
     try:
         settings = prepare(overrides)
         config = load_connect_config()
         workflows = workflows_with(args.workflows)
+        observed = Observed.from_env(codec_enabled=bool(os.environ.get(KEY_VARIABLE, "").strip()))
         return asyncio.run(
             settled(
                 serve(
@@ -228,10 +239,11 @@ def run(
                     note=note,
                     workflows=workflows,
                     config=config,
+                    observed=observed,
                 )
             )
         )
-    except (SettingsError, ConnectionConfigError) as exc:
+    except (SettingsError, ConnectionConfigError, MetricsAddressError) as exc:
         print(f"{label}: {exc}", file=sys.stderr)
         return 2
 
