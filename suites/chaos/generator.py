@@ -87,6 +87,8 @@ class Generator:
         self._enough = asyncio.Event()  # set once `workflows` have started
         self._loop: asyncio.Task[None] | None = None
         self._tracks: set[asyncio.Task[None]] = set()
+        # workflow ids whose `result` op the generator already recorded (finish skips them)
+        self.resolved: set[str] = set()
         self._give_up = 0.0
 
     def describe(self) -> dict[str, Any]:
@@ -189,6 +191,12 @@ class Generator:
         try:
             if not await self.workload.start(item):
                 self.refused += 1
+                return
+            await_result = getattr(self.workload, "await_result", None)
+            if await_result is not None:  # drives the unit (a signal) and records its result
+                await await_result(item, self._give_up, poll=0.5)
+                self.resolved.add(item.workflow_id)
+                self.closed += 1
                 return
             handle = self.workload.client.get_workflow_handle(item.workflow_id)
             while time.monotonic() < self._give_up:

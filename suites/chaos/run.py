@@ -211,7 +211,15 @@ class ChaosRun:
 
     async def finish(self, timeout: float) -> CheckResult:
         """Await the workload, observe the world, check; the result goes to the report."""
-        await self.workload.finish(timeout=timeout)
+        await_result = getattr(self.workload, "await_result", None)
+        if self.generator is not None and await_result is not None:
+            give_up = time.monotonic() + timeout  # the generator recorded what it tracked
+            pending = [
+                i for i in self.workload.accepted if i.workflow_id not in self.generator.resolved
+            ]
+            await asyncio.gather(*(await_result(i, give_up) for i in pending))
+        else:
+            await self.workload.finish(timeout=timeout)
         self.result = await self.check()
         return self.result
 
