@@ -52,7 +52,8 @@ def create_app(role: str, settings: AgentSettings) -> FastAPI:
         .get_template(f"{role}_agent.jinja2")
         .render(company=settings.company)
     )
-    llm = openai.AsyncOpenAI(base_url=settings.llm_url, api_key=settings.llm_key, max_retries=2)
+    # No SDK retries: a failed answer is a 5xx, and the caller's retry (Temporal's) asks again.
+    llm = openai.AsyncOpenAI(base_url=settings.llm_url, api_key=settings.llm_key, max_retries=0)
     answers: dict[str, asyncio.Task[str]] = {}
     stats = {"served": 0, "in_flight": 0, "deduplicated": 0}
     app = FastAPI(title=f"{role} agent")
