@@ -44,8 +44,9 @@ class ResponsesRequest(BaseModel):
 
 
 class ResponsesResult(BaseModel):
+    """What the workflow keeps of a response: its text (ids would churn every history)."""
+
     output_text: str
-    response_id: str
 
 
 class AgentRequest(BaseModel):
@@ -91,7 +92,7 @@ async def create_response(request: ResponsesRequest) -> ResponsesResult:
         ) from exc
     finally:
         await client.close()
-    return ResponsesResult(output_text=response.output_text, response_id=response.id)
+    return ResponsesResult(output_text=response.output_text)
 
 
 def _retry_after(headers: httpx.Headers) -> timedelta | None:

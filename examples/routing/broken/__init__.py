@@ -1,5 +1,6 @@
 """The routing app's broken twins: the app with one realistic bug each, started the way the
-app is (`python -m examples.routing.broken.NAME` is a worker), so the adapter's suite must
+app is (`python -m examples.routing.broken.NAME` is a worker; a workflow twin is loaded by
+`module:attr` as the replayer loads workflows), so the adapter's suite must
 reject them. Each module's docstring says its bug and which test rejects it with which bug
 class; examples/routing/tests/test_twins.py checks every twin here is named by that test.
 
@@ -9,4 +10,7 @@ class; examples/routing/tests/test_twins.py checks every twin here is named by t
 - no_idempotency: the agent call sends no idempotency key, so the agent cannot tell a
   retry from a new question. Rejected by test_chaos.py as `duplicate-effect` after a worker
   SIGKILL mid-call.
+- skips_render (workflow code, loaded as `examples.routing.broken.skips_render:WORKFLOWS`):
+  the classifier prompt inlined, `render_prompt` gone. Rejected by test_replay.py as
+  `non-determinism` on the committed histories.
 """
