@@ -47,6 +47,7 @@ class BugClass(StrEnum):
     NO_DRAIN = "no-drain"
     STALLED_AFTER_WORKER_DEATH = "stalled-after-worker-death"
     PLAINTEXT_HISTORY = "plaintext-history"
+    PROMPT_IN_LOGS = "prompt-in-logs"
     NON_DETERMINISM = "non-determinism"
     ACCEPTED_UNSTARTABLE_WORK = "accepted-unstartable-work"
     UNRESPONSIVE = "unresponsive"
@@ -78,6 +79,7 @@ MEANING: dict[BugClass, str] = {
     BugClass.STALLED_AFTER_WORKER_DEATH: "work did not resume within the bound its own "
     "timeouts declare after its worker died",
     BugClass.PLAINTEXT_HISTORY: "prompts or replies stored in plaintext in the history",
+    BugClass.PROMPT_IN_LOGS: "a prompt or an LLM reply appears in a process's log lines",
     BugClass.NON_DETERMINISM: "workflow code no longer replays its own histories",
     BugClass.ACCEPTED_UNSTARTABLE_WORK: "work was accepted (202) that Temporal never got",
     BugClass.UNRESPONSIVE: "no answer within the deadline while a dependency was away",
