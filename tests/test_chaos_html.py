@@ -1,0 +1,135 @@
+"""The chaos report's table, stats and HTML, judged on synthetic records (no servers).
+
+The HTML must hold one chart per chaos test with its verdict, open offline (no external
+reference at all), and say "rejected as expected" for a negative control; the terminal
+table must fit 100 columns and explain its symbols; the stats must measure what the
+README says they measure.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from stormproof import chaos_html
+from stormproof.chaos_stats import compute, percentile
+from stormproof.chaos_table import LEGEND, REJECTED, WIDTH, render, summarize
+from stormproof.checker import Op
+
+
+def history(workflows: int, fault_at: float = 2.0, heal_at: float = 5.0) -> list[Op]:
+    """Starts every 0.1 s, each completing 0.5 s later, except those started in the fault
+    window, which complete 1 s after the heal."""
+    ops: list[Op] = []
+
+    def add(t: float, type_: str, f: str, wid: str | None = None, **value: Any) -> None:
+        ops.append(Op(index=len(ops), time=1000 + t, process="p", type=type_, f=f,
+                      workflow_id=wid, value=value))  # fmt: skip
+
+    add(0, "ok", "phase", phase="warm-up")
+    add(fault_at, "ok", "fault", fault="link-down")
+    add(heal_at, "ok", "heal", fault="link-down")
+    for n in range(workflows):
+        start = n * 0.1
+        done = heal_at + 1 if fault_at <= start <= heal_at else start + 0.5
+        add(start, "invoke", "start", f"w{n}")
+        add(start + 0.01, "ok", "start", f"w{n}")
+        add(done, "ok", "step", f"w{n}", kind="workflow")
+        add(done + 0.1, "ok", "result", f"w{n}")
+    return ops
+
+
+def record(fault: str, verdict: str = "valid", **extra: Any) -> dict[str, Any]:
+    stats = compute(history(60)).model_dump()
+    result = {
+        "verdict": verdict,
+        "workflows": 60,
+        "completed": 60,
+        "faults_injected": 1,
+        "lost": {"runs": 0},
+        "duplicated": {"deliveries": 1 if verdict == "invalid" else 0},
+        "wasted_llm_calls": 0,
+        "recovery_seconds": [0.4],
+        "anomalies": ["w3 (ReportWorkflow): 2 deliveries where exactly one is owed"]
+        if verdict == "invalid"
+        else [],
+    }
+    return {"fault": fault, "test": f"t::{fault}", "result": result, "stats": stats, **extra}
+
+
+def test_stats_measure_latency_throughput_and_drain() -> None:
+    stats = compute(history(120))
+    assert stats.workflows == 120
+    assert stats.outcomes["start"] == {"ok": 120, "fail": 0, "info": 0}
+    assert sum(stats.starts_per_s) == 120 and sum(stats.completions_per_s) == 120
+    assert stats.latency.p50 == 0.5
+    # Started at 2.0 s (in the window), completed at 6.0 s: the worst latency.
+    assert stats.latency.max == 4.0
+    # The backlog started before the heal (5 s) completed at 6 s.
+    assert stats.drain_seconds == 1.0
+    assert stats.faults[0].start == 2.0 and stats.faults[0].end == 5.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([], 99) is None
+
+
+def test_the_table_fits_100_columns_and_explains_its_symbols() -> None:
+    records = [
+        record("worker-temporal-link:latency-jitter"),
+        record(
+            "negative-control:memory_dedup:llm (must be invalid)",
+            "invalid",
+            negative_control=True,
+            outcome="passed",
+        ),
+        record(
+            "negative-control:non_idempotent_notify (must be invalid)",
+            "valid",
+            negative_control=True,
+            outcome="failed",
+        ),
+        record("a-fault-name-that-is-much-longer-than-anything-the-suite-uses-today"),
+    ]
+    lines = render(summarize(records))
+    assert all(len(line) <= WIDTH for line in lines), max(lines, key=len)
+    table = "\n".join(lines)
+    assert REJECTED in table and "NOT REJECTED" in table
+    assert "invalid" not in lines[3]  # the rejected control does not look like a failure
+    for symbol in ("wf", "lost", "dup", "LLM+", "p50s", "p99s", "drain", "recov", "'-'"):
+        assert symbol in " ".join(LEGEND), symbol
+
+
+def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
+    records = [
+        record("link-down-2s"),
+        record("sink-down-30s"),
+        record(
+            "negative-control:x (must be invalid)",
+            "invalid",
+            negative_control=True,
+            outcome="passed",
+        ),
+        record("postgres-restart", "invalid", outcome="failed"),
+    ]
+    target = tmp_path / "chaos.html"
+    chaos_html.write(target, records, seed=7)
+    page = target.read_text()
+    charts = re.findall(r'<figure class="chart" data-fault="([^"]+)"><svg', page)
+    assert sorted(charts) == sorted(r["fault"] for r in records)
+    sections = page.split("<section>")[1:]
+    verdicts = {
+        re.search(r"<h2>(.*?) <span", s).group(1): re.search(
+            r'<span class="\w+">(.*?)</span>', s
+        ).group(1)  # type: ignore[union-attr]
+        for s in sections
+    }
+    assert verdicts == {
+        "link-down-2s": "valid",
+        "sink-down-30s": "valid",
+        "negative-control:x (must be invalid)": REJECTED,
+        "postgres-restart": "invalid",
+    }
+    assert "2 deliveries where exactly one is owed" in page  # the problems are listed
+    # Self-contained: nothing is fetched, so it opens offline (SVG namespaces are names only).
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "<script" not in page
