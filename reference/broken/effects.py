@@ -70,6 +70,17 @@ class TruncatingLlm(LlmActivities):
         return await super().llm_call(request.model_copy(update={"prompt": request.prompt[:40]}))
 
 
+class LoggingLlm(LlmActivities):
+    """BROKEN ON PURPOSE: logs the prompt and the reply, as a debugging line left in."""
+
+    @activity.defn(name="llm_call")
+    async def llm_call(self, request: LlmCallInput) -> LlmCallOutput:
+        activity.logger.info("LLM prompt: %s", request.prompt)
+        output = await super().llm_call(request)
+        activity.logger.info("LLM reply: %s", output.text)
+        return output
+
+
 class UntitledArtifacts(ArtifactActivities):
     """BROKEN ON PURPOSE: the title never reaches the Markdown."""
 

@@ -249,6 +249,11 @@ REGISTRY: tuple[Twin, ...] = (
         "opens sealed payloads but writes its own in plaintext (the codec on one path only)",
         f"{_C}test_history_privacy.py: 'plaintext-history'",
     ),
+    _worker(
+        "logs_prompts",
+        "logs each prompt and LLM reply at INFO (a debugging line left in)",
+        f"{_C}test_log_privacy.py: 'prompt-in-logs', quoting the lines",
+    ),
     # --- replay: workflow code that no longer replays its histories ------------------------
     _workflow(
         "activities_reordered",

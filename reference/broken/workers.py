@@ -221,3 +221,7 @@ def seals_nothing(settings: WorkerSettings) -> Activities:
     # process writes leaves unsealed (the codec wired on the decode path only).
     codec.AesGcmCodec.encode = _unsealed  # type: ignore[method-assign]
     return _build(settings)
+
+
+def logs_prompts(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=effects.LoggingLlm(settings))
