@@ -3,7 +3,9 @@
 Jepsen's discipline: clients record what they *asked* (invoke) and what they *learned*
 (ok, fail, or info when the outcome is unknown); observers record what the world holds
 afterwards (LLM calls, rows, deliveries, artifacts, runs per workflow id). The checker
-never trusts the worker's own account. Per workflow id and per effect kind it counts:
+never trusts the worker's own account. What each unit owes comes from the adapter
+(stormproof/adapter: the reference's contract, or a team's own), carried in the snapshot,
+so the same checker judges any workflow. Per workflow id and per effect it counts:
 
 - lost: accepted but never completed, or completed without an effect it owes;
 - duplicated: an effect seen more than once (a second run, row, notification key, file);
@@ -25,11 +27,27 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from stormproof.diagnosis import BugClass
+from stormproof.snapshot import (
+    EffectObservation,
+    LlmObservation,
+    Owed,
+    Snapshot,
+    UnitExpectation,
+)
 
+__all__ = [
+    "CheckResult",
+    "EffectObservation",
+    "LlmObservation",
+    "Op",
+    "Owed",
+    "Snapshot",
+    "UnitExpectation",
+    "WorkflowCheck",
+    "check",
+]
 OpType = Literal["invoke", "ok", "fail", "info"]
 Verdict = Literal["valid", "invalid", "unknown"]
-EFFECT_KINDS = ("runs", "llm_calls", "rows", "deliveries", "artifacts")
-LLM_ACTIVITIES = frozenset({"llm_call"})
 
 
 class Op(BaseModel):
@@ -44,34 +62,6 @@ class Op(BaseModel):
     f: str
     workflow_id: str | None = None
     value: dict[str, Any] = Field(default_factory=dict)
-
-
-class LlmObservation(BaseModel):
-    marker: str | None
-    status: int | None = None
-    prompt_tagged: bool = Field(False, description="the prompt carries this run's tag")
-
-
-class DeliveryObservation(BaseModel):
-    """One accepted notification the sink saw (fixtures/sink.py's Delivery is the raw one)."""
-
-    report_id: str
-    key: str | None
-
-
-class Snapshot(BaseModel):
-    """What the world holds after the run; None for a kind the observer could not read."""
-
-    tag: str = Field(description="prefix of every workflow id and prompt of this run")
-    runs: dict[str, list[str]] = Field(default_factory=dict)
-    attempts: dict[str, dict[str, int]] = Field(
-        default_factory=dict,
-        description="workflow id -> activity type -> attempts (stormproof/effects/attempts.py)",
-    )
-    llm_calls: list[LlmObservation] | None = None
-    rows: list[str] | None = Field(None, description="report_id of every metadata row")
-    deliveries: list[DeliveryObservation] | None = None
-    artifacts: list[str] | None = Field(None, description="'stories/<id>.md' and the like")
 
 
 class WorkflowCheck(BaseModel):
@@ -132,9 +122,10 @@ class CheckResult(BaseModel):
         )
 
 
-def _stem(path: str) -> tuple[str, str]:
-    folder, _, name = path.rpartition("/")
-    return folder, name.rsplit(".", 1)[0]
+def _instances(found: list[EffectObservation]) -> int:
+    """Distinct effects: one per idempotency key, one per observation without a key."""
+    keyed = {o.key for o in found if o.key is not None}
+    return len(keyed) + sum(1 for o in found if o.key is None)
 
 
 def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
@@ -149,7 +140,7 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         wid = op.workflow_id
         if op.f == "start" and wid is not None:
             if op.type == "invoke":
-                started.setdefault(wid, dict(op.value))
+                started.setdefault(wid, op.value)
             elif op.type == "ok":
                 start_ok.add(wid)
         elif op.f == "result" and wid is not None and op.type != "invoke":
@@ -162,15 +153,19 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         elif op.f == "step" and op.type == "ok":
             steps.append(op.time)
 
-    lost: Counter[str] = Counter({kind: 0 for kind in EFFECT_KINDS})
-    duplicated: Counter[str] = Counter({kind: 0 for kind in EFFECT_KINDS})
-    unexpected: Counter[str] = Counter({kind: 0 for kind in EFFECT_KINDS})
+    names = {"runs", "llm_calls", *snapshot.effects}
+    names.update(o.effect for u in snapshot.units.values() for o in u.owes)
+    lost: Counter[str] = Counter(dict.fromkeys(names, 0))
+    duplicated: Counter[str] = Counter(dict.fromkeys(names, 0))
+    unexpected: Counter[str] = Counter(dict.fromkeys(names, 0))
     anomalies: list[str] = []
-    unknown = False
-    for kind in ("llm_calls", "rows", "deliveries", "artifacts"):
-        if getattr(snapshot, kind) is None:
+    unknown = snapshot.llm_calls is None
+    if unknown:
+        anomalies.append("llm_calls: the observer could not read this effect")
+    for name, found in snapshot.effects.items():
+        if found is None:
             unknown = True
-            anomalies.append(f"{kind}: the observer could not read this effect")
+            anomalies.append(f"{name}: the observer could not read this effect")
 
     markers = {v.get("marker"): wid for wid, v in started.items() if v.get("marker")}
     calls_by_wid: Counter[str] = Counter()
@@ -180,34 +175,25 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         elif call.prompt_tagged:
             unexpected["llm_calls"] += 1
             anomalies.append(f"llm call for marker {call.marker} that no workflow asked for")
-    report_ids = {v.get("report_id") or wid: wid for wid, v in started.items()}
-    rows = Counter(snapshot.rows or [])
-    keys: dict[str, set[str | None]] = defaultdict(set)
-    for delivery in snapshot.deliveries or []:
-        keys[delivery.report_id].add(delivery.key)
-    files: Counter[tuple[str, str]] = Counter(_stem(p) for p in snapshot.artifacts or [])
-    for rid in rows:
-        if rid not in report_ids:
-            unexpected["rows"] += rows[rid]
-            anomalies.append(f"row for report {rid} that no workflow asked for")
-    for rid in keys:
-        if rid not in report_ids:
-            unexpected["deliveries"] += len(keys[rid])
-            anomalies.append(f"notification for report {rid} that no workflow asked for")
-    for folder, stem in files:
-        owner = stem if folder == "stories" else report_ids.get(stem)
-        if owner not in started:
-            unexpected["artifacts"] += 1
-            anomalies.append(f"artifact {folder}/{stem} that no workflow asked for")
+    owned: dict[tuple[str, str], list[EffectObservation]] = defaultdict(list)
+    for name, found in snapshot.effects.items():
+        for obs in found or []:
+            if obs.owner in started:
+                owned[(name, obs.owner)].append(obs)
+            else:
+                unexpected[name] += 1
+                anomalies.append(f"{name}: {obs.what or obs.owner} that no workflow asked for")
     for wid in snapshot.runs:
         if wid.startswith(snapshot.tag) and wid not in started:
             unexpected["runs"] += len(snapshot.runs[wid])
             anomalies.append(f"run of {wid} that the workload never started")
 
+    by_type = {u.workflow_type: u for u in snapshot.units.values()}
     checks: list[WorkflowCheck] = []
     wasted = 0
     for wid, meta in started.items():
         kind = str(meta.get("workflow", "?"))
+        unit = snapshot.units.get(str(meta.get("unit"))) or by_type.get(kind)
         runs = snapshot.runs.get(wid, [])
         accepted = wid in start_ok or bool(runs)
         result = results.get(wid)
@@ -223,9 +209,12 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         if outcome == "open":
             lost["runs"] += 1
             check_.problems.append("accepted but never completed")
+        if result is not None and result.type == "fail" and result.value.get("problem"):
+            check_.problems.append(f"wrong result: {result.value['problem']}")
         calls = calls_by_wid[wid]
         attempts = snapshot.attempts.get(wid, {})
-        allowed = sum(n for name, n in attempts.items() if name in LLM_ACTIVITIES) or sum(
+        llm_activities = set(unit.llm_activities) if unit else set()
+        allowed = sum(n for name, n in attempts.items() if name in llm_activities) or sum(
             attempts.values()
         )
         check_.llm_attempts = allowed
@@ -233,24 +222,19 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         if calls > allowed and attempts:
             wasted += calls - allowed
             check_.problems.append(f"{calls} LLM calls for {allowed} recorded attempts")
-        if outcome != "completed":
+        if outcome != "completed" or unit is None:
             continue
-        value = result.value if result else {}
-        if calls == 0 and snapshot.llm_calls is not None:
+        value = result.value.get("value", result.value) if result else {}
+        if calls < unit.llm_at_least and snapshot.llm_calls is not None:
             lost["llm_calls"] += 1
-            check_.problems.append("completed without any LLM call")
-        owed: dict[str, int] = {}
-        if kind == "StoryWorkflow":
-            owed["artifacts"] = files[("stories", wid)]
-        elif kind == "ReportWorkflow" and value.get("status", "completed") == "completed":
-            rid = str(meta.get("report_id") or wid)
-            owed["artifacts"] = files[("reports", rid)]
-            owed["rows"] = rows[rid]
-            owed["deliveries"] = len(keys.get(rid, ()))
-        check_.effects.update(owed)
-        for effect, seen in owed.items():
-            if getattr(snapshot, effect) is not None:
-                _count(seen, effect, lost, duplicated, check_)
+            check_.problems.append(f"completed with {calls} LLM calls, {unit.llm_at_least} owed")
+        for owed in unit.owes:
+            if any(value.get(k, v) != v for k, v in owed.only_if_result.items()):
+                continue
+            seen = _instances(owned.get((owed.effect, wid), []))
+            check_.effects[owed.effect] = check_.effects.get(owed.effect, 0) + seen
+            if snapshot.effects.get(owed.effect) is not None:
+                _count(seen, owed.per_unit, owed.effect, lost, duplicated, check_)
 
     for c in checks:
         anomalies.extend(f"{c.workflow_id} ({c.workflow}): {p}" for p in c.problems)
@@ -276,14 +260,19 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
 
 
 def _count(
-    seen: int, kind: str, lost: Counter[str], duplicated: Counter[str], check_: WorkflowCheck
+    seen: int,
+    owed: int,
+    kind: str,
+    lost: Counter[str],
+    duplicated: Counter[str],
+    check_: WorkflowCheck,
 ) -> None:
-    if seen == 0:
-        lost[kind] += 1
-        check_.problems.append(f"completed without its {kind[:-1]}")
-    elif seen > 1:
-        duplicated[kind] += seen - 1
-        check_.problems.append(f"{seen} {kind} where exactly one is owed")
+    if seen < owed:
+        lost[kind] += owed - seen
+        check_.problems.append(f"completed with {seen} {kind} where {owed} are owed")
+    elif seen > owed:
+        duplicated[kind] += seen - owed
+        check_.problems.append(f"{seen} {kind} where exactly {owed} owed")
 
 
 def _recovery(heals: list[float], steps: list[float]) -> list[float]:

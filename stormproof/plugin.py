@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from stormproof.adapter import Adapter, AdapterError, load_adapter
 from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.plugin import suite_config_of
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.judge import Judge
 
@@ -23,6 +25,28 @@ pytest_plugins = [
     "stormproof.chaos_report",
     "stormproof.diagnosis_report",
 ]
+
+ADAPTER_KEY = pytest.StashKey[Adapter]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Load and validate --adapter before collection: a broken adapter stops the run in
+    seconds with its module and the fix, not minutes into a chaos test."""
+    try:
+        config.stash[ADAPTER_KEY] = load_adapter(suite_config_of(config).adapter)
+    except AdapterError as exc:
+        raise pytest.UsageError(f"stormproof: {exc}") from None
+
+
+def adapter_of(config: pytest.Config) -> Adapter:
+    return config.stash[ADAPTER_KEY]
+
+
+@pytest.fixture(scope="session")
+def adapter(request: pytest.FixtureRequest) -> Adapter:
+    """What the suites judge: --adapter's units and effects (default: the contract's)."""
+    return adapter_of(request.config)
 
 
 @pytest.fixture

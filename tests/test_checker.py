@@ -1,13 +1,27 @@
-"""The checker on hand-written histories: each test names the broken worker it would catch."""
+"""The checker on hand-written histories: each test names the broken worker it would catch.
+
+What each unit owes comes from the reference's adapter, as in a chaos run; the last tests
+judge a team-shaped adapter (service calls, no idempotency key) through the same checker.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from stormproof.checker import DeliveryObservation, LlmObservation, Snapshot, check
+from stormproof.adapter import expectations, load_adapter
+from stormproof.checker import EffectObservation, LlmObservation, Snapshot, check
 from stormproof.operations import OperationLog, load
 
 TAG = "chaos-t1"
+UNITS = expectations(load_adapter())
+
+
+def _obs(owners: list[str] | None, key: str | None = None) -> list[EffectObservation] | None:
+    return None if owners is None else [EffectObservation(owner=o, key=key) for o in owners]
+
+
+def _delivery(owner: str, key: str | None) -> EffectObservation:
+    return EffectObservation(owner=owner, key=key)
 
 
 def _report(h: OperationLog, wid: str, marker: str, *, result: str | None = "ok") -> None:
@@ -26,17 +40,24 @@ def _story(h: OperationLog, wid: str, marker: str) -> None:
 
 
 def _world(**overrides: object) -> Snapshot:
+    effects = {
+        "rows": _obs([f"{TAG}-r1"]),
+        "deliveries": [_delivery(f"{TAG}-r1", "k1")],
+        "artifacts": _obs([f"{TAG}-r1", f"{TAG}-s1"]),
+    }
+    for name in ("rows", "deliveries", "artifacts"):
+        if name in overrides:
+            effects[name] = overrides.pop(name)  # type: ignore[assignment]
     base: dict[str, object] = {
         "tag": TAG,
+        "units": UNITS,
+        "effects": effects,
         "runs": {f"{TAG}-r1": ["run-a"], f"{TAG}-s1": ["run-b"]},
         "attempts": {
             f"{TAG}-r1": {"llm_call": 1, "create_pdf": 1},
             f"{TAG}-s1": {"llm_call": 1},
         },
         "llm_calls": [LlmObservation(marker="m-r1", status=200), LlmObservation(marker="m-s1")],
-        "rows": [f"{TAG}-r1"],
-        "deliveries": [DeliveryObservation(report_id=f"{TAG}-r1", key="k1")],
-        "artifacts": [f"reports/{TAG}-r1.pdf", f"stories/{TAG}-s1.md"],
     }
     base.update(overrides)
     return Snapshot(**base)  # type: ignore[arg-type]
@@ -65,15 +86,15 @@ def test_clean_run_is_valid(tmp_path: Path) -> None:
 
 def test_redelivery_with_same_key_is_not_a_duplicate(tmp_path: Path) -> None:
     """The contract counts a redelivery with the same Idempotency-Key, it does not fail it."""
-    deliveries = [DeliveryObservation(report_id=f"{TAG}-r1", key="k1")] * 3
+    deliveries = [_delivery(f"{TAG}-r1", "k1")] * 3
     assert check(_history(tmp_path).ops, _world(deliveries=deliveries)).verdict == "valid"
 
 
 def test_non_idempotent_notify_is_duplicated(tmp_path: Path) -> None:
     """Catches a worker that mints a new Idempotency-Key per attempt."""
     deliveries = [
-        DeliveryObservation(report_id=f"{TAG}-r1", key="k1"),
-        DeliveryObservation(report_id=f"{TAG}-r1", key="k2"),
+        _delivery(f"{TAG}-r1", "k1"),
+        _delivery(f"{TAG}-r1", "k2"),
     ]
     result = check(_history(tmp_path).ops, _world(deliveries=deliveries))
     assert result.verdict == "invalid"
@@ -82,7 +103,7 @@ def test_non_idempotent_notify_is_duplicated(tmp_path: Path) -> None:
 
 def test_non_idempotent_insert_is_duplicated(tmp_path: Path) -> None:
     """Catches a worker that INSERTs a metadata row on every attempt."""
-    result = check(_history(tmp_path).ops, _world(rows=[f"{TAG}-r1", f"{TAG}-r1"]))
+    result = check(_history(tmp_path).ops, _world(rows=_obs([f"{TAG}-r1", f"{TAG}-r1"])))
     assert result.duplicated["rows"] == 1 and result.verdict == "invalid"
 
 
@@ -135,7 +156,7 @@ def test_effects_nobody_asked_for_are_unexpected(tmp_path: Path) -> None:
     result = check(
         _history(tmp_path).ops,
         _world(
-            rows=[f"{TAG}-r1", f"{TAG}-zz"],
+            rows=_obs([f"{TAG}-r1", f"{TAG}-zz"]),
             llm_calls=[
                 LlmObservation(marker="m-r1"),
                 LlmObservation(marker="m-s1"),

@@ -12,6 +12,7 @@ class (stormproof/diagnosis_report.py). Tests marked process_death are deselecte
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from stormproof.adapter import Adapter
+from stormproof.adapter.services import running_services
 from stormproof.chaos_report import HISTORY_KEY, chaos_property
 from stormproof.diagnosis_report import DIAGNOSIS_KEY
 from stormproof.fixtures.config import SuiteConfig
@@ -56,14 +59,21 @@ async def chaos_world(
     session_dir: Path,
     fake_llm: FakeLlm,
     sink: NotificationSink,
+    adapter: Adapter,
 ) -> AsyncIterator[ChaosWorld]:
     toxiproxy = ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url).start()
     postgres = PostgresCluster(log_dir=session_dir, name="chaos-postgres")
     temporal = DevServer(session_dir / "chaos-temporal")
+    stack = contextlib.ExitStack()
     try:
+        services = stack.enter_context(running_services(adapter, fake_llm.base_url, session_dir))
         postgres.start()
         await temporal.start()
         client = await Client.connect(temporal.address, namespace="default")
+        # The adapter's own worker command applies unless --worker-cmd names one.
+        argv = suite_config.worker_argv
+        if adapter.worker_cmd and not suite_config.worker_cmd_given:
+            argv = list(adapter.worker_cmd)
         yield ChaosWorld(
             temporal=temporal,
             toxiproxy=toxiproxy,
@@ -71,10 +81,13 @@ async def chaos_world(
             fake_llm=fake_llm,
             sink=sink,
             client=client,
-            worker_argv=suite_config.worker_argv,
+            worker_argv=argv,
             seed=suite_config.chaos_seed,
+            adapter=adapter,
+            services=services,
         )
     finally:
+        stack.close()
         temporal.stop()
         postgres.close()
         toxiproxy.stop()

@@ -7,10 +7,18 @@ straight from PostgreSQL (not through the proxy the worker uses), artifacts from
 folder, activity attempts from Temporal's history. From Temporal also come the runs per
 workflow id (visibility) and the time of every completed step, which becomes a `step`
 operation in the history so the checker can measure recovery from each heal.
+
+Which effects to read, and how to attribute each to the unit that owes it, comes from the
+adapter (stormproof/adapter): files by its globs, rows by its queries, deliveries and
+service calls by the unit's workflow id or marker in the request. Calls to the team's own
+services are read from the recording proxy the world put in front of each.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
@@ -19,9 +27,12 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from stormproof import effects
-from stormproof.checker import DeliveryObservation, LlmObservation
+from stormproof.adapter import Adapter, Files, HttpDeliveries, Rows, ServiceCalls
+from stormproof.checker import EffectObservation, LlmObservation
 from stormproof.effects import ActivityAttempts
-from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.effects.rows import query_rows
+from stormproof.fixtures.fake_llm import MARKER_RE, FakeLlm
+from stormproof.fixtures.recording_proxy import ServiceRequest
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.wait import wait_for
 from stormproof.operations import OperationLog
@@ -39,25 +50,122 @@ def llm_calls(fake_llm: FakeLlm, tag: str, markers: set[str]) -> list[LlmObserva
     ]
 
 
-def deliveries(sink: NotificationSink, tag: str) -> list[DeliveryObservation]:
-    return [
-        DeliveryObservation(report_id=d.report_id, key=d.idempotency_key)
-        for d in effects.deliveries(sink, prefix=tag)
-        if d.accepted and d.report_id
-    ]
+class Owners:
+    """Who owes an observation: a workflow id of this run, found in a text (a request body)
+    as the id itself or as the unit's marker; a tagged id nobody started is unexpected."""
+
+    def __init__(self, tag: str, markers: Mapping[str, str]):
+        self.tag, self.markers = tag, markers
+        self.ids = set(markers.values())
+        self._id = re.compile(re.escape(tag) + r"-\w+")
+
+    def of(self, text: str) -> str | None:
+        found = self._id.findall(text)
+        for wid in found:
+            if wid in self.ids:
+                return wid
+        for marker in MARKER_RE.findall(text):
+            if marker in self.markers:
+                return self.markers[marker]
+        return found[0] if found else None
 
 
-def rows(database_url: str, tag: str) -> list[str] | None:
-    """report_id of every row of this run; None when the database cannot be read."""
+def _glob_pattern(glob: str) -> re.Pattern[str]:
+    """`stories/{workflow_id}.md` as a regex capturing the workflow id."""
+    before, after = glob.split("{workflow_id}")
+    part = lambda g: fnmatch.translate(g).removeprefix("(?s:").removesuffix(")\\Z")  # noqa: E731
+    return re.compile(part(before) + r"(?P<wid>[^/]+?)" + part(after) + r"\Z")
+
+
+def files(artifact_dir: Path, effect: Files, tag: str) -> list[EffectObservation]:
+    """Final files matching the effect's glob whose id carries the run's tag."""
+    pattern = _glob_pattern(effect.glob)
+    base = Path(artifact_dir)
+    out = []
+    for path in sorted(base.rglob("*")) if base.is_dir() else []:
+        rel = path.relative_to(base).as_posix()
+        match = pattern.match(rel)
+        if match and path.is_file() and match["wid"].startswith(tag):
+            out.append(EffectObservation(owner=match["wid"], what=rel))
+    return out
+
+
+def rows_of(database_url: str, effect: Rows, tag: str) -> list[EffectObservation] | None:
+    """One observation per row the adapter's query returns; None when unreadable."""
     try:
-        return [row.report_id for row in effects.metadata_rows(database_url, prefix=tag)]
+        found = query_rows(database_url, effect.query, {"tag": tag})
     except psycopg.Error:
         return None
+    return [EffectObservation(owner=str(r[0]), what=f"row {r[0]}") for r in found]
 
 
-def artifacts(artifact_dir: Path) -> list[str]:
-    """Final artifact files (temporary files of an interrupted write are not artifacts)."""
-    return effects.artifact_files(artifact_dir)
+def deliveries(
+    sink: NotificationSink, effect: HttpDeliveries, owners: Owners
+) -> list[EffectObservation]:
+    out = []
+    for d in effects.deliveries(sink):
+        if not d.accepted or (effect.path and d.path.split("?")[0] != effect.path):
+            continue
+        field = (d.body or {}).get(effect.owner_field) if effect.owner_field else None
+        owner = field if isinstance(field, str) else owners.of(d.raw)
+        if owner is None or not owner.startswith(owners.tag):
+            continue
+        key = d.idempotency_key if effect.idempotency_header else None
+        out.append(EffectObservation(owner=owner, key=key, what=f"delivery #{d.seq}"))
+    return out
+
+
+def service_calls(
+    requests: list[ServiceRequest], effect: ServiceCalls, owners: Owners
+) -> list[EffectObservation]:
+    out = []
+    for r in requests:
+        if not r.ok or (effect.path and r.path.split("?")[0] != effect.path):
+            continue
+        owner = owners.of(r.raw + " " + r.path)
+        if owner is None:
+            continue
+        key = r.header(effect.idempotency_header) if effect.idempotency_header else None
+        what = f"{effect.service} call #{r.seq} {r.path}"
+        out.append(EffectObservation(owner=owner, key=key, what=what))
+    return out
+
+
+def observe_effects(
+    adapter: Adapter,
+    *,
+    tag: str,
+    markers: Mapping[str, str],
+    artifact_dir: Path,
+    database_url: str,
+    sink: NotificationSink,
+    service_requests: Mapping[str, list[ServiceRequest]],
+) -> dict[str, list[EffectObservation] | None]:
+    """Every non-LLM effect the adapter's units owe, by effect name, read once per source."""
+    owners = Owners(tag, markers)
+    out: dict[str, list[EffectObservation] | None] = {}
+    seen: set[tuple[str, str]] = set()
+    for unit in adapter.units:
+        for effect in unit.effects:
+            if isinstance(effect, Files):
+                found: list[EffectObservation] | None = files(artifact_dir, effect, tag)
+            elif isinstance(effect, Rows):
+                found = rows_of(database_url, effect, tag)
+            elif isinstance(effect, HttpDeliveries):
+                found = deliveries(sink, effect, owners)
+            elif isinstance(effect, ServiceCalls):
+                found = service_calls(service_requests.get(effect.service, []), effect, owners)
+            else:
+                continue
+            source = (effect.label, effect.model_dump_json(exclude={"only_if_result"}))
+            if source in seen:  # two units reading the same source: count it once
+                continue
+            seen.add(source)
+            if found is None or out.get(effect.label, []) is None:
+                out[effect.label] = None
+            else:
+                out[effect.label] = [*(out.get(effect.label) or []), *found]
+    return out
 
 
 async def runs_of(client: Client, workflow_id: str, expect: bool) -> list[str]:

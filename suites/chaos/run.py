@@ -13,7 +13,7 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,16 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from stormproof import chaos_stats
+from stormproof.adapter import Adapter, expectations, for_adapter, load_adapter
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.pollers import wait_polling
 from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.recording_proxy import RecordingProxy
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import Proxy, ToxiproxyServer
@@ -56,6 +59,10 @@ class ChaosWorld:
     seed: int
     # The cluster's own database (suites/chaos/cluster); a dev server keeps a SQLite file.
     temporal_db: PostgresCluster | None = None
+    # What is judged: the reference's contract, or a team's adapter (--adapter).
+    adapter: Adapter = field(default_factory=load_adapter)
+    # service name -> the recording proxy in front of the adapter's service of that name
+    services: dict[str, RecordingProxy] = field(default_factory=dict)
 
 
 class ChaosRun:
@@ -71,7 +78,14 @@ class ChaosRun:
         self.snapshot: Snapshot | None = None
         # workflow id -> activity type -> attempts, as observed by check()
         self.activities: dict[str, dict[str, ActivityAttempts]] = {}
-        self.workload = Workload(world.client, self.task_queue, self.history, tag)
+        self.workload = Workload(
+            world.client,
+            self.task_queue,
+            self.history,
+            tag,
+            adapter=world.adapter,
+            artifact_dir=tmp / "artifacts",
+        )
         # workflow id -> what suites/chaos/recovery.py measured after a worker death
         self.recovery: dict[str, dict[str, Any]] = {}
         self.artifact_dir = tmp / "artifacts"
@@ -93,6 +107,8 @@ class ChaosRun:
             "sink": f"127.0.0.1:{self.world.sink.port}",
             "judge": self.world.temporal.address,
         }
+        for service, recorder in self.world.services.items():  # the team's own services
+            upstreams[f"svc-{service}"] = recorder.address_str
         for name, upstream in upstreams.items():
             self.proxies[name] = self.toxiproxy.create(f"{self.tag}-{name}", upstream)
         # A database of the run's own: rows of different tests (and of a broken variant's
@@ -108,7 +124,7 @@ class ChaosRun:
     def endpoints(self) -> WorldEndpoints:
         """Every link of the worker goes through this run's proxies; files in the run's tmp."""
         p = self.proxies
-        return build_endpoints(
+        base = build_endpoints(
             self.tmp,
             temporal_address=p["temporal"].address,
             llm_base_url=f"http://{p['llm'].address}/v1",
@@ -121,9 +137,13 @@ class ChaosRun:
             # Short enough that an LLM timeout fault costs seconds, not the default 10.
             llm_timeout_seconds=LLM_TIMEOUT_SECONDS,
         )
+        services = {name: f"http://{p[f'svc-{name}'].address}" for name in self.world.services}
+        return for_adapter(base, self.world.adapter, services)
 
     async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
-        """A worker on this run's queue, ready once a PingWorkflow round-trips through it."""
+        """A worker on this run's queue, ready once the adapter's readiness workflow
+        round-trips through it (the contract's PingWorkflow) or, for a team's worker,
+        once it polls the queue (fixtures/pollers.py)."""
         worker = WorkerProcess(
             argv or self.world.worker_argv,
             self.endpoints(),
@@ -132,7 +152,16 @@ class ChaosRun:
             name=f"worker{len(self.workers) + 1}",
         )
         self.workers.append(worker.start())
-        await worker.wait_ready(self.world.client, timeout=60)
+        if self.world.adapter.ready_workflow:
+            await worker.wait_ready(self.world.client, timeout=60)
+        else:
+            await wait_polling(
+                self.world.client,
+                self.task_queue,
+                timeout=60,
+                process=worker.process,
+                logs={"worker": worker.process.log_path},
+            )
         return worker
 
     @property
@@ -242,9 +271,16 @@ class ChaosRun:
             llm_calls=observe.llm_calls(
                 self.world.fake_llm, tag, {p.marker for p in started.values()}
             ),
-            rows=observe.rows(self.database_url, tag),
-            deliveries=observe.deliveries(self.world.sink, tag),
-            artifacts=observe.artifacts(self.artifact_dir),
+            units=expectations(self.world.adapter),
+            effects=observe.observe_effects(
+                self.world.adapter,
+                tag=tag,
+                markers={p.marker: wid for wid, p in started.items()},
+                artifact_dir=self.artifact_dir,
+                database_url=self.database_url,
+                sink=self.world.sink,
+                service_requests={n: r.requests for n, r in self.world.services.items()},
+            ),
         )
         self.snapshot = snapshot
         (self.tmp / "snapshot.json").write_text(snapshot.model_dump_json(indent=1))

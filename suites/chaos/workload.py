@@ -1,4 +1,8 @@
-"""The client role: start Story and Report workflows concurrently and record what it learned.
+"""The client role: start the adapter's units concurrently and record what it learned.
+
+What a unit is (its workflow type, its input, its check of the result, a signal it needs)
+comes from the adapter (stormproof/adapter): the reference's contract by default, or a
+team's own; the workload itself names no workflow type.
 
 Every start is an `invoke` followed by `ok` (accepted), `fail` (definitely refused) or
 `info` (unknown: the request may or may not have reached the server). An unknown start is
@@ -14,18 +18,19 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from stormproof.adapter import Adapter, Unit, UnitContext, load_adapter
 from stormproof.fixtures.fake_llm import new_marker, tag
 from stormproof.operations import OperationLog
 
-Kind = Literal["story", "report"]
-WORKFLOW_TYPE = {"story": "StoryWorkflow", "report": "ReportWorkflow"}
+Kind = str  # a unit name of the adapter ("story", "report", ... for the reference)
 # Refusals that can never succeed on retry: a bug in the request, not a fault.
 DEFINITE = {RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.PERMISSION_DENIED}
 
@@ -38,33 +43,56 @@ class Planned:
     kind: Kind
     marker: str
     prompt: str
+    unit: Unit
+    context: UnitContext
 
     @property
-    def report_id(self) -> str | None:
-        return self.workflow_id if self.kind == "report" else None
-
-    def payload(self) -> dict[str, Any]:
-        if self.kind == "story":
-            return {"prompt": self.prompt, "title": None}
-        return {"prompt": self.prompt, "report_id": None, "require_approval": False}
+    def workflow_type(self) -> str:
+        return self.unit.workflow_type
 
 
 class Workload:
-    """Drives workflows on one task queue through one Temporal client."""
+    """Drives the adapter's units on one task queue through one Temporal client."""
 
-    def __init__(self, client: Client, task_queue: str, history: OperationLog, tag_: str):
+    def __init__(
+        self,
+        client: Client,
+        task_queue: str,
+        history: OperationLog,
+        tag_: str,
+        *,
+        adapter: Adapter | None = None,
+        artifact_dir: Path | None = None,
+    ):
         self.client = client
         self.task_queue = task_queue
         self.history = history
         self.tag = tag_
+        self.adapter = adapter or load_adapter()
+        self.artifact_dir = artifact_dir or Path("artifacts")
         self.planned: list[Planned] = []
         self.accepted: list[Planned] = []
 
+    @property
+    def kinds(self) -> list[str]:
+        """The unit names this workload can plan (the adapter's, in its order)."""
+        return self.adapter.kinds
+
     def plan(self, kind: Kind) -> Planned:
+        unit = self.adapter.unit(kind)
         n = len(self.planned) + 1
         marker = new_marker()
         topic = f"{self.tag} workload item {n}: write about resilient systems."
-        item = Planned(f"{self.tag}-{kind[0]}{n}", kind, marker, tag(marker, topic))
+        wid = f"{self.tag}-{kind[0]}{n}"
+        context = UnitContext(
+            workflow_id=wid,
+            marker=marker,
+            text=tag(marker, topic),
+            task_queue=self.task_queue,
+            artifact_dir=self.artifact_dir,
+            tag=self.tag,
+        )
+        item = Planned(wid, kind, marker, context.text, unit, context)
         self.planned.append(item)
         return item
 
@@ -86,16 +114,16 @@ class Workload:
                 "client",
                 "start",
                 item.workflow_id,
-                workflow=WORKFLOW_TYPE[item.kind],
+                workflow=item.workflow_type,
+                unit=item.kind,
                 marker=item.marker,
-                report_id=item.report_id,
                 attempt=attempt,
             )
             try:
                 await asyncio.wait_for(
                     client.start_workflow(
-                        WORKFLOW_TYPE[item.kind],
-                        item.payload(),
+                        item.workflow_type,
+                        args=item.unit.build_input(item.context),
                         id=item.workflow_id,
                         task_queue=self.task_queue,
                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -130,12 +158,18 @@ class Workload:
     async def finish(self, *, timeout: float, poll: float = 0.25) -> None:
         """Await every accepted workflow's close; record ok/fail, or info at the deadline."""
         give_up = time.monotonic() + timeout
-        await asyncio.gather(*(self._await(item, give_up, poll) for item in self.accepted))
+        await asyncio.gather(
+            *(self.await_result(item, give_up, poll=poll) for item in self.accepted)
+        )
 
-    async def _await(self, item: Planned, give_up: float, poll: float) -> None:
+    async def await_result(self, item: Planned, give_up: float, *, poll: float = 0.25) -> None:
+        """Drive `item` (the unit's `drive`, e.g. an approval signal), then await its close
+        until the monotonic deadline `give_up`; record ok (a result the unit's check
+        accepts), fail (it failed, or its result is wrong) or info (still open)."""
         wid = item.workflow_id
         self.history.invoke("client", "result", wid)
         handle = self.client.get_workflow_handle(wid)
+        drive_error = await self._drive(item, handle, give_up)
         status: WorkflowExecutionStatus | None = None
         last_error = ""
         while time.monotonic() < give_up:
@@ -150,11 +184,31 @@ class Workload:
         if status == WorkflowExecutionStatus.COMPLETED:
             result = await handle.result()
             value = result if isinstance(result, dict) else {"result": result}
-            self.history.ok("client", "result", wid, value=value)
+            check = item.unit.check_result
+            problem = check(item.context, result) if check else None
+            if problem:
+                self.history.fail("client", "result", wid, status="COMPLETED", problem=problem)
+            else:
+                self.history.ok("client", "result", wid, value=value)
         elif status in (None, WorkflowExecutionStatus.RUNNING):
-            self.history.info("client", "result", wid, error=f"still open; {last_error}")
+            why = f"still open; {drive_error or last_error}"
+            self.history.info("client", "result", wid, error=why)
         else:
             self.history.fail("client", "result", wid, status=status.name)
+
+    async def _drive(self, item: Planned, handle: Any, give_up: float) -> str:
+        """Run the unit's `drive` (retried through faults until the deadline); '' when done."""
+        if item.unit.drive is None:
+            return ""
+        error = ""
+        while time.monotonic() < give_up:
+            try:
+                await asyncio.wait_for(item.unit.drive(item.context, handle), timeout=10)
+                return ""
+            except (RPCError, TimeoutError) as exc:
+                error = f"drive: {exc}"
+            await asyncio.sleep(0.5)  # wait-ok: backoff between retries of a bounded loop
+        return error
 
 
 def _describe(exc: RPCError) -> str:

@@ -1,0 +1,47 @@
+"""Judge a team's own workflows: the adapter API (docs/ADAPTERS.md).
+
+A team's adapter module imports only these names and its own code. The reference worker
+is judged through the same API: its adapter, `stormproof.adapter.reference`, is the
+contract (docs/CONTRACT.md), so there is one path through the suites, not two.
+"""
+
+from stormproof.adapter.env import CONTRACT_VARIABLES, for_adapter
+from stormproof.adapter.expect import effect_names, expectations
+from stormproof.adapter.loader import REFERENCE, AdapterError, load_adapter, split_spec
+from stormproof.adapter.models import (
+    EFFECT_KINDS,
+    Adapter,
+    Effect,
+    Files,
+    HttpDeliveries,
+    LlmCalls,
+    Rows,
+    Service,
+    ServiceCalls,
+    Unit,
+    UnitContext,
+    WorkerEnv,
+)
+
+__all__ = [
+    "CONTRACT_VARIABLES",
+    "EFFECT_KINDS",
+    "REFERENCE",
+    "Adapter",
+    "AdapterError",
+    "Effect",
+    "Files",
+    "HttpDeliveries",
+    "LlmCalls",
+    "Rows",
+    "Service",
+    "ServiceCalls",
+    "Unit",
+    "UnitContext",
+    "WorkerEnv",
+    "effect_names",
+    "expectations",
+    "for_adapter",
+    "load_adapter",
+    "split_spec",
+]
