@@ -3,6 +3,7 @@
 A team's adapter module imports only these names and its own code. The reference worker
 is judged through the same API: its adapter, `stormproof.adapter.reference`, is the
 contract (docs/CONTRACT.md), so there is one path through the suites, not two.
+`fake_reply(prompt)` is the suite's fake LLM's deterministic reply, for `check_result`.
 """
 
 from stormproof.adapter.env import CONTRACT_VARIABLES, for_adapter
@@ -22,6 +23,7 @@ from stormproof.adapter.models import (
     UnitContext,
     WorkerEnv,
 )
+from stormproof.fixtures.fake_llm import reply_for as fake_reply
 
 __all__ = [
     "CONTRACT_VARIABLES",
@@ -41,6 +43,7 @@ __all__ = [
     "WorkerEnv",
     "effect_names",
     "expectations",
+    "fake_reply",
     "for_adapter",
     "load_adapter",
     "split_spec",

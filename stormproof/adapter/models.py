@@ -133,6 +133,11 @@ class Unit(BaseModel):
     drive: Driver | None = Field(
         None, description="awaited with (context, WorkflowHandle) after the start; e.g. a signal"
     )
+    llm_answers: Callable[[UnitContext], list[str]] | None = Field(
+        None,
+        description="the fake LLM's next replies for this unit's marker, in order (then its "
+        "default reply): how a unit makes a model choose a branch, e.g. ['HR']",
+    )
     effects: list[Effect]
 
 

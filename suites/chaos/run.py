@@ -85,6 +85,7 @@ class ChaosRun:
             tag,
             adapter=world.adapter,
             artifact_dir=tmp / "artifacts",
+            fake_llm=world.fake_llm,
         )
         # workflow id -> what suites/chaos/recovery.py measured after a worker death
         self.recovery: dict[str, dict[str, Any]] = {}

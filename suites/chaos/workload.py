@@ -27,7 +27,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.adapter import Adapter, Unit, UnitContext, load_adapter
-from stormproof.fixtures.fake_llm import new_marker, tag
+from stormproof.fixtures.fake_llm import FakeLlm, new_marker, tag
 from stormproof.operations import OperationLog
 
 Kind = str  # a unit name of the adapter ("story", "report", ... for the reference)
@@ -63,6 +63,7 @@ class Workload:
         *,
         adapter: Adapter | None = None,
         artifact_dir: Path | None = None,
+        fake_llm: FakeLlm | None = None,
     ):
         self.client = client
         self.task_queue = task_queue
@@ -70,6 +71,7 @@ class Workload:
         self.tag = tag_
         self.adapter = adapter or load_adapter()
         self.artifact_dir = artifact_dir or Path("artifacts")
+        self.fake_llm = fake_llm  # scripts a unit's llm_answers when given
         self.planned: list[Planned] = []
         self.accepted: list[Planned] = []
 
@@ -92,6 +94,8 @@ class Workload:
             artifact_dir=self.artifact_dir,
             tag=self.tag,
         )
+        if unit.llm_answers is not None and self.fake_llm is not None:
+            self.fake_llm.answer(marker, unit.llm_answers(context))
         item = Planned(wid, kind, marker, context.text, unit, context)
         self.planned.append(item)
         return item
