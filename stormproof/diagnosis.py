@@ -49,6 +49,7 @@ class BugClass(StrEnum):
     PLAINTEXT_HISTORY = "plaintext-history"
     PROMPT_IN_LOGS = "prompt-in-logs"
     NON_DETERMINISM = "non-determinism"
+    CRASH_IN_LOGS = "crash-in-logs"
     ACCEPTED_UNSTARTABLE_WORK = "accepted-unstartable-work"
     UNRESPONSIVE = "unresponsive"
     API_CONTRACT = "api-contract"
@@ -81,6 +82,8 @@ MEANING: dict[BugClass, str] = {
     BugClass.PLAINTEXT_HISTORY: "prompts or replies stored in plaintext in the history",
     BugClass.PROMPT_IN_LOGS: "a prompt or an LLM reply appears in a process's log lines",
     BugClass.NON_DETERMINISM: "workflow code no longer replays its own histories",
+    BugClass.CRASH_IN_LOGS: "a panic or an unhandled exception in the worker's or the "
+    "server's log during a chaos test",
     BugClass.ACCEPTED_UNSTARTABLE_WORK: "work was accepted (202) that Temporal never got",
     BugClass.UNRESPONSIVE: "no answer within the deadline while a dependency was away",
     BugClass.API_CONTRACT: "an HTTP answer breaks the API's documented status, fields or "

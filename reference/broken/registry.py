@@ -210,6 +210,13 @@ REGISTRY: tuple[Twin, ...] = (
         f"{_DEATH} for each effect kind (llm, row, notification, artifact)",
     ),
     _served(
+        "replay_unsafe_story",
+        "ReplayUnsafeStory",
+        "the wall clock decides a branch of StoryWorkflow: a replay after a worker death "
+        "issues a timer the history never had (TMPRL1100)",
+        "suites/chaos/test_log_scan.py: 'non-determinism' from the log scan, quoting the lines",
+    ),
+    _served(
         "no_heartbeat_timeout",
         "NoHeartbeatTimeout",
         "llm_call declares no heartbeat timeout and a 2-minute start_to_close",

@@ -12,7 +12,7 @@ can see.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -183,4 +183,23 @@ class NoHeartbeatTimeout(_PolicySwap):
 
     @workflow.run
     async def run(self, request: Any) -> Any:
+        return await super().run(request)
+
+
+@workflow.defn(name="StoryWorkflow", sandboxed=True)
+class ReplayUnsafeStory(StoryWorkflow):
+    """BROKEN ON PURPOSE: the wall clock, smuggled past the sandbox, decides a branch.
+
+    "Pause a moment if the story is being resumed late" reads harmless, but a replay (a new
+    worker picking the workflow up after the old one died) runs it seconds after the
+    history's time, takes the branch, and issues a timer the history never had: the SDK's
+    TMPRL1100 non-determinism error, retried forever; only the logs say so.
+    """
+
+    @workflow.run
+    async def run(self, request: Any) -> StoryResult:
+        with workflow.unsafe.sandbox_unrestricted():
+            late = datetime.now(UTC) - workflow.now() > timedelta(seconds=2)
+        if late:
+            await workflow.sleep(0.01)
         return await super().run(request)
