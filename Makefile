@@ -90,12 +90,12 @@ cluster: deps cluster-deps ## the four-service Temporal cluster suite (after mak
 suite: deps ## run every suite against the embedded default, writing reports/
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites -n $(JOBS) --junitxml=$(REPORTS)/suite.xml \
-	  --chaos-report=$(REPORTS)/chaos.json
+	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
 
 test: deps lint ## every test of the project: suites, the project's own tests, lint
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites tests -n $(JOBS) --junitxml=$(REPORTS)/test.xml \
-	  --chaos-report=$(REPORTS)/chaos.json
+	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
 
 # The fast check while editing workflow code: conformance (time-skipping) and replay.
 quick: system-deps python-deps ## conformance and replay only, in under a minute
