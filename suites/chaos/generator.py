@@ -12,8 +12,9 @@ The phases are operations of the history (`phase` ops the checker ignores): warm
 the first start, the fault and heal the nemesis records itself, `drain` when the generator
 stops starting (once at least `workflows` have started) and `drained` when every accepted
 workflow has closed. Completion is awaited with the SDK's long poll (one idle RPC per open
-workflow, not a describe() every 250 ms), only to know when the world is quiet; the
-`result` operations the checker judges are still recorded by Workload.finish().
+workflow, not a describe() every 250 ms); then Workload.await_result records the `result`
+operation the checker judges (a unit that needs a signal, like an approval, is driven by
+await_result itself, which then polls).
 """
 
 from __future__ import annotations
@@ -192,21 +193,24 @@ class Generator:
             if not await self.workload.start(item):
                 self.refused += 1
                 return
+            if getattr(getattr(item, "unit", None), "drive", None) is None:
+                await self._closed(item)  # one idle long poll, not a describe() per 500 ms
             await_result = getattr(self.workload, "await_result", None)
             if await_result is not None:  # drives the unit (a signal) and records its result
                 await await_result(item, self._give_up, poll=0.5)
                 self.resolved.add(item.workflow_id)
-                self.closed += 1
-                return
-            handle = self.workload.client.get_workflow_handle(item.workflow_id)
-            while time.monotonic() < self._give_up:
-                try:
-                    await handle.result()
-                    break
-                except RPCError:  # the server restarts under a fault: ask again
-                    await asyncio.sleep(0.5)  # wait-ok: retry interval of a bounded loop
-                except Exception:  # failed, terminated, timed out: closed all the same
-                    break
             self.closed += 1
         finally:
             self._open.release()
+
+    async def _closed(self, item: Planned) -> None:
+        """Wait until `item` closes, by the SDK's long poll of its history."""
+        handle = self.workload.client.get_workflow_handle(item.workflow_id)
+        while time.monotonic() < self._give_up:
+            try:
+                await handle.result()
+                return
+            except RPCError:  # the server restarts under a fault: ask again
+                await asyncio.sleep(0.5)  # wait-ok: retry interval of a bounded loop
+            except Exception:  # failed, terminated, timed out: closed all the same
+                return
