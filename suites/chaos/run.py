@@ -39,6 +39,7 @@ from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
 from stormproof.suites.chaos import observe
 from stormproof.suites.chaos.generator import Generator, LoadSpec
+from stormproof.suites.chaos.metrics_watch import MetricsWatch, check_log_privacy, metric_urls
 from stormproof.suites.chaos.nemesis import Nemesis
 from stormproof.suites.chaos.workload import Planned, Workload
 
@@ -91,6 +92,8 @@ class ChaosRun:
         self.recovery: dict[str, dict[str, Any]] = {}
         self.artifact_dir = tmp / "artifacts"
         self.generator: Generator | None = None
+        # worker and server /metrics before each fault and after the drain (metric_deltas)
+        self.metrics = MetricsWatch()
 
     @property
     def toxiproxy(self):  # -> ToxiproxyClient
@@ -137,6 +140,7 @@ class ChaosRun:
             ),
             # Short enough that an LLM timeout fault costs seconds, not the default 10.
             llm_timeout_seconds=LLM_TIMEOUT_SECONDS,
+            metrics=True,  # a free port for the worker's /metrics (the report's deltas)
         )
         services = {name: f"http://{p[f'svc-{name}'].address}" for name in self.world.services}
         return for_adapter(base, self.world.adapter, services)
@@ -163,6 +167,7 @@ class ChaosRun:
                 process=worker.process,
                 logs={"worker": worker.process.log_path},
             )
+        await self.metrics.start(self.fault, self.metric_urls())
         return worker
 
     @property
@@ -193,6 +198,7 @@ class ChaosRun:
     async def inject(self, nemesis: Nemesis) -> None:
         self.nemeses.append(nemesis)
         self.history.invoke("nemesis", "fault", **nemesis.describe())
+        await self.metrics.before_fault(nemesis.name, self.metric_urls())
         await nemesis.inject()
         self.history.ok("nemesis", "fault", **nemesis.describe())
 
@@ -253,8 +259,12 @@ class ChaosRun:
         self.result = await self.check()
         return self.result
 
+    def metric_urls(self) -> dict[str, str]:
+        return metric_urls(self.world.temporal, self.workers)
+
     async def check(self) -> CheckResult:
         client, tag = self.world.client, self.tag
+        await self.metrics.after_drain(self.metric_urls())
         started = {p.workflow_id: p for p in self.workload.planned}
         accepted = {p.workflow_id for p in self.workload.accepted}
         runs: dict[str, list[str]] = {}
@@ -321,6 +331,8 @@ class ChaosRun:
         # What is left is "unknown": the observer could not read an effect, which is the
         # suite's own failure, not a class of bug in the worker.
         assert result.verdict == "valid", f"verdict {result.verdict}: {detail}"
+        calls = [c for p in self.workload.planned for c in self.world.fake_llm.calls_for(p.marker)]
+        check_log_privacy(self.workers, calls)  # prompt-in-logs, quoting the lines
         return result
 
     async def close(self) -> None:
@@ -354,4 +366,6 @@ class ChaosRun:
             # latency, throughput, outcome rates, drain (stormproof/chaos_stats.py)
             "stats": chaos_stats.compute(self.history.ops).model_dump(),
             "load": self.generator.describe() if self.generator else None,
+            # fault name -> worker/server metric increases (stormproof/metrics.py)
+            "metric_deltas": self.metrics.deltas,
         }
