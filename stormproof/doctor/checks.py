@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from stormproof.doctor.context import Context
+from stormproof.doctor.metrics_check import check_metrics
 from stormproof.doctor.models import (
     DoctorCheck,
     DoctorOptions,
@@ -93,6 +94,9 @@ async def run_doctor(config: SuiteConfig, options: DoctorOptions | None = None) 
                 break
     finally:
         ctx.client = None
+    # Independent of Temporal: every endpoint asked for is checked, whatever failed above.
+    for url in options.metrics_urls:
+        results.append(await check_metrics(url, options.connect_timeout))
     return DoctorReport(target=summary_of(config, target), checks=results)
 
 

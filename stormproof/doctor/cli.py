@@ -66,6 +66,14 @@ def parser() -> argparse.ArgumentParser:
         dest="alternate_ports",
         help="port to try on the same host when the given one is wrong (default 443, 7233)",
     )
+    p.add_argument(
+        "--metrics-url",
+        action="append",
+        dest="metrics_urls",
+        metavar="URL",
+        help="also check that this Prometheus endpoint answers (repeatable), e.g. the "
+        "worker's http://HOST:PORT/metrics from STORMPROOF_METRICS_ADDRESS",
+    )
     return p
 
 
@@ -78,6 +86,7 @@ def diagnose(argv: list[str]) -> DoctorReport:
         check_llm=args.check_llm,
         llm_timeout=args.llm_timeout,
         alternate_ports=tuple(args.alternate_ports or (443, 7233)),
+        metrics_urls=tuple(args.metrics_urls or ()),
     )
     try:
         config = resolve(cli, dict(os.environ), {}, flags=ALIASES)

@@ -93,3 +93,6 @@ class DoctorOptions(BaseModel):
     alternate_ports: tuple[int, ...] = Field(
         (443, 7233), description="ports tried on the same host to diagnose a wrong port"
     )
+    metrics_urls: tuple[str, ...] = Field(
+        (), description="Prometheus endpoints that must answer (--metrics-url, repeatable)"
+    )
