@@ -44,9 +44,11 @@ class LoadSpec(BaseModel):
 
     rate: float = Field(8.0, gt=0, description="target starts per second (open loop)")
     concurrency: int = Field(150, gt=0, description="most workflows open at once")
-    workflows: int = Field(110, ge=0, description="least started before the generator stops")
+    workflows: int = Field(100, ge=0, description="least started before the generator stops")
     warmup: float = Field(2.0, ge=0, description="seconds of load before the fault")
-    mix: dict[str, float] | None = Field(None, description="kind -> weight; None: all even")
+    mix: dict[str, float] | None = Field(
+        None, description="kind -> weight; None: the adapter's mix, else every kind evenly"
+    )
     give_up: float = Field(240.0, gt=0, description="seconds a workflow may take to close")
 
     @classmethod
@@ -80,7 +82,8 @@ class Generator:
         self.spec = spec or LoadSpec()
         self.prepare, self.progress = prepare, progress
         kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
-        mix = self.spec.mix or dict.fromkeys(kinds, 1.0)
+        adapter_mix = getattr(getattr(workload, "adapter", None), "mix", None)
+        mix = self.spec.mix or adapter_mix or dict.fromkeys(kinds, 1.0)
         self.kinds, self.weights = list(mix), list(mix.values())
         self.started = self.closed = self.refused = self.capped = 0
         self._open = asyncio.Semaphore(self.spec.concurrency)

@@ -1,20 +1,23 @@
 """Soak: many workflows (1,000 by default) under a seeded mix of faults, behind `-m soak`.
 
-Not part of the default run (the plugin deselects `soak` unless -m names it). Workflows
-are started in waves; between waves the seeded nemesis picks one fault from the menu and
-holds it for a few seconds. Set STORMPROOF_SOAK_WORKFLOWS to size it.
+Not part of the default run (the plugin deselects `soak` unless -m names it). The
+continuous generator (suites/chaos/generator.py) starts workflows at its rate the whole
+time; meanwhile the seeded nemesis picks one fault from the menu, holds it for a few
+seconds, heals, waits a few seconds, and picks again, until the generator has started
+STORMPROOF_SOAK_WORKFLOWS (1,000 by default). STORMPROOF_CHAOS_RATE sets the rate.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import pytest
 
 from stormproof.fixtures.fake_llm import RateLimit, ServerError
+from stormproof.suites.chaos.generator import LoadSpec
 from stormproof.suites.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
 from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [
     pytest.mark.soak,
@@ -24,7 +27,6 @@ pytestmark = [
     pytest.mark.toxiproxy,
     pytest.mark.timeout(3600),
 ]
-WAVE = 50
 
 
 def menu(chaos: ChaosRun) -> list[Nemesis]:
@@ -41,22 +43,21 @@ def menu(chaos: ChaosRun) -> list[Nemesis]:
 async def test_soak_mixed_faults(chaos: ChaosRun) -> None:
     total = int(os.environ.get("STORMPROOF_SOAK_WORKFLOWS", "1000"))
     await chaos.start_worker()
-    started = 0
-    while started < total:
-        kinds = [
-            ("story", "report")[chaos.rng.randrange(2)] for _ in range(min(WAVE, total - started))
-        ]
-        items = [chaos.workload.plan(k) for k in kinds]
-        for item in items:  # at most one HTTP fault each: llm-reset may cost another attempt
-            if chaos.rng.random() < 0.2:
-                fault = chaos.rng.choice([RateLimit(retry_after=1.0), ServerError()])
-                chaos.world.fake_llm.script(item.marker, [fault])
-        wave = asyncio.gather(*(chaos.workload.start(item) for item in items))
-        nemesis = chaos.rng.choice(menu(chaos))
-        async with chaos.faulted(nemesis):
-            await chaos.hold(chaos.rng.uniform(0.5, 1.2 if "llm" in nemesis.name else 4.0))
-        await wave
-        started += len(items)
+
+    def http_fault(item: Planned) -> None:
+        """At most one HTTP fault each: llm-reset may cost another attempt."""
+        if chaos.rng.random() < 0.2:
+            fault = chaos.rng.choice([RateLimit(retry_after=1.0), ServerError()])
+            chaos.world.fake_llm.script(item.marker, [fault])
+
+    spec = LoadSpec.from_env(workflows=total, concurrency=200, give_up=1800.0)
+    async with chaos.load(spec, prepare=http_fault) as load:
+        while load.started < total:  # faults come and go while the load runs on
+            nemesis = chaos.rng.choice(menu(chaos))
+            async with chaos.faulted(nemesis):
+                await chaos.hold(chaos.rng.uniform(0.5, 1.2 if "llm" in nemesis.name else 4.0))
+            await chaos.hold(chaos.rng.uniform(2.0, 6.0))
     result = await chaos.finish(timeout=1800)
     chaos.assert_exactly_once(result)
-    assert result.completed == total
+    assert result.workflows >= total
+    assert result.completed == result.workflows
