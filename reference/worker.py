@@ -51,6 +51,11 @@ log = logging.getLogger("stormproof.worker")
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
 
 ActivitiesFactory = Callable[[WorkerSettings], Sequence[Callable[..., Any]]]
+# Optional, read outside the settings model (reference/health.py, reference/logs.py).
+OBSERVABILITY_VARIABLES = {
+    "STORMPROOF_METRICS_ADDRESS": "host:port for /metrics and /health (off when unset)",
+    "STORMPROOF_LOG_FORMAT": "json for one JSON object per log line (default text)",
+}
 # settings field -> the flag that overrides it, so an error names what the user typed
 FLAGS = {"task_queue": "--task-queue"}
 
@@ -212,7 +217,7 @@ def run(
     parser = argparse.ArgumentParser(
         prog=prog,
         description=description,
-        epilog=temporal_epilog(variables()),
+        epilog=temporal_epilog({**variables(), **OBSERVABILITY_VARIABLES}),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")

@@ -10,8 +10,12 @@ HTTP endpoint is then read for real: /health/alive, /health and the merged /metr
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +122,23 @@ async def test_the_endpoint(liveness: Liveness) -> None:
         assert get(f"http://{address}/health/alive")[0] == 200  # alive, but not progressing
     finally:
         server.close()
+
+
+def test_the_worker_refuses_a_bad_address_with_exit_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STORMPROOF_", "TEMPORAL_"))}
+    env.update(
+        STORMPROOF_TASK_QUEUE="q",
+        STORMPROOF_ARTIFACT_DIR=str(tmp_path / "a"),
+        STORMPROOF_DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}",
+        TEMPORAL_ADDRESS="127.0.0.1:1",  # never reached: the address is refused first
+        STORMPROOF_METRICS_ADDRESS="nonsense",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "stormproof.reference.worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "STORMPROOF_METRICS_ADDRESS='nonsense' is not host:port; fix:" in done.stderr
