@@ -29,8 +29,12 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from temporalio.client import Client
 from temporalio.service import RPCError
 
+from stormproof.fixtures.pollers import KINDS, pollers
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.readiness import Probe, wait_ready
 from stormproof.operations import OperationLog
 from stormproof.suites.chaos.workload import Planned, Workload
 
@@ -217,3 +221,34 @@ class Generator:
                 await asyncio.sleep(0.5)  # wait-ok: retry interval of a bounded loop
             except Exception:  # failed, terminated, timed out: closed all the same
                 return
+
+
+async def wait_new_pollers(
+    client: Client,
+    task_queue: str,
+    before: dict[str, list[str]],
+    process: ManagedProcess,
+    timeout: float = 60.0,
+) -> None:
+    """A worker started under load is ready once it polls for workflows and activities.
+
+    The contract's PingWorkflow would queue behind the backlog (a hundred workflow tasks
+    ahead of it after an outage), so readiness is a poller identity the server did not
+    list before the start, for both kinds; a process that exits ends the wait at once."""
+
+    async def polling() -> bool:
+        try:
+            found = await pollers(client, task_queue)
+        except RPCError:
+            return False
+        return all(set(found.get(kind, ())) - set(before.get(kind, ())) for kind in KINDS)
+
+    await wait_ready(
+        process,
+        Probe(f"new workflow and activity pollers on task queue {task_queue!r}", polling),
+        timeout=timeout,
+        interval=0.2,
+        fix=f"the worker must poll {task_queue!r} for workflows and activities",
+        logs={"worker": process.log_path},
+        tail_lines=60,
+    )

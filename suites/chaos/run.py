@@ -28,7 +28,7 @@ from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.pollers import wait_polling
+from stormproof.fixtures.pollers import pollers, wait_polling
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.recording_proxy import RecordingProxy
 from stormproof.fixtures.sink import NotificationSink
@@ -38,7 +38,7 @@ from stormproof.fixtures.wait import LogSource, log_tail, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
 from stormproof.suites.chaos import observe
-from stormproof.suites.chaos.generator import Generator, LoadSpec
+from stormproof.suites.chaos.generator import Generator, LoadSpec, wait_new_pollers
 from stormproof.suites.chaos.metrics_watch import MetricsWatch, check_log_privacy, metric_urls
 from stormproof.suites.chaos.nemesis import Nemesis
 from stormproof.suites.chaos.workload import Planned, Workload
@@ -156,8 +156,12 @@ class ChaosRun:
             log_dir=self.tmp,
             name=f"worker{len(self.workers) + 1}",
         )
+        loaded = self.generator is not None and self.generator.open > 0
+        before = await pollers(self.world.client, self.task_queue) if loaded else {}
         self.workers.append(worker.start())
-        if self.world.adapter.ready_workflow:
+        if loaded:  # a PingWorkflow would wait behind the backlog: a new poller is the proof
+            await wait_new_pollers(self.world.client, self.task_queue, before, worker.process)
+        elif self.world.adapter.ready_workflow:
             await worker.wait_ready(self.world.client, timeout=60)
         else:
             await wait_polling(
