@@ -1,0 +1,95 @@
+"""omes-style: the reference worker's throughput against a bare SDK worker of the same shape.
+
+Both run on the same dev server in the same run, driven the same way: the chaos suite's
+generator at a rate neither can hold (RATE) with CONCURRENCY workflows open at most, so
+each is measured at its own ceiling; WORKFLOWS per worker, the reference's mix. The bare
+worker (bench/_bare_worker.py) has the same workflows, activities, timeouts and payload
+sizes, with activities that return at once; the reference meets the fake LLM (answering at
+once), PostgreSQL, the sink, the PDF and its payload codec. Throughput = workflows closed
+per second from the first start to the last close. Target: reference/bare >= 80%.
+
+    python -m bench chaos_ratio
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from temporalio.client import Client
+
+from stormproof.fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.processes import install_teardown_handlers, stop_all
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.suites.chaos.generator import LoadSpec
+from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+
+RATE, CONCURRENCY, WORKFLOWS, ROUNDS = 50.0, 40, 300, 2
+BARE = [sys.executable, "-m", "bench._bare_worker"]
+TARGET = 0.8
+
+
+async def throughput(world: ChaosWorld, base: Path, argv: list[str], name: str) -> float:
+    tag = f"{name}{int(time.time() * 1000) % 10**8}"
+    run = ChaosRun(world, base / tag, tag, name, f"bench:ratio:{tag}")
+    run.open_links()
+    try:
+        await run.start_worker(argv)
+        spec = LoadSpec(rate=RATE, workflows=WORKFLOWS, warmup=0.0, concurrency=CONCURRENCY)
+        began = time.monotonic()
+        async with run.load(spec) as load:
+            pass
+        took = time.monotonic() - began
+        assert load.closed == WORKFLOWS, f"{name}: {load.closed} of {WORKFLOWS} closed"
+        return WORKFLOWS / took
+    finally:
+        await run.close()
+
+
+async def measure() -> list[tuple[float, float]]:
+    base = Path(tempfile.mkdtemp(prefix="stormproof-bench-"))
+    toxiproxy = ToxiproxyServer(base / "toxiproxy").start()
+    postgres = PostgresCluster(log_dir=base, name="bench-postgres").start()
+    temporal = DevServer(base / "temporal")
+    with FakeLlm() as fake_llm, NotificationSink() as sink:
+        try:
+            await temporal.start()
+            client = await Client.connect(temporal.address, namespace="default")
+            world = ChaosWorld(
+                temporal, toxiproxy, postgres, fake_llm, sink, client,
+                DEFAULT_WORKER_CMD.split(), DEFAULT_CHAOS_SEED,
+            )  # fmt: skip
+            rounds = []
+            for i in range(ROUNDS):  # alternate, so neither always runs on a warmer server
+                reference = await throughput(world, base, world.worker_argv, "ref")
+                bare = await throughput(world, base, BARE, "bare")
+                print(f"  round {i + 1}: reference {reference:.2f}/s, bare {bare:.2f}/s")
+                rounds.append((reference, bare))
+            return rounds
+        finally:
+            temporal.stop()
+            postgres.close()
+            toxiproxy.stop()
+            stop_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    install_teardown_handlers()
+    rounds = asyncio.run(measure())
+    reference = sum(r for r, _ in rounds) / len(rounds)
+    bare = sum(b for _, b in rounds) / len(rounds)
+    ratio = reference / bare
+    print(f"reference worker: {reference:.2f} workflows/s; bare SDK worker: {bare:.2f}/s")
+    print(f"ratio: {ratio:.0%} (target {TARGET:.0%}; {WORKFLOWS} workflows x {ROUNDS} rounds)")
+    return 0 if ratio >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
