@@ -21,9 +21,11 @@ from collections.abc import Sequence
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
+from stormproof.adapter import UnitContext
+from stormproof.adapter.reference import ADAPTER as CONTRACT
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.errors import ProcessExited, WaitTimeout
-from stormproof.fixtures.fake_llm import Delay, new_marker
+from stormproof.fixtures.fake_llm import Delay, new_marker, tag
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
@@ -39,19 +41,27 @@ EXITS_ON_CANCEL_ARGV = broken_argv("exits_on_cancel")
 CANCEL_DELIVERY_WINDOW = 16.0
 # reference/worker.py drains for 10 s; the margin covers interpreter exit.
 DRAIN_GRACE = 15.0
+STORY = CONTRACT.unit("story")  # the contract's workflows, named only by its adapter
 
 
 async def start_held_story(
     world: ReconnectWorld, client: Client, hold: float
 ) -> tuple[str, WorkflowHandle]:
-    """A StoryWorkflow whose LLM call the fake LLM holds for `hold` seconds; returns once
-    that call is in flight."""
+    """A story (the contract adapter's unit) whose LLM call the fake LLM holds for `hold`
+    seconds; returns once that call is in flight."""
     marker = new_marker()
     world.fake_llm.script(marker, [Delay(seconds=hold)])
+    ctx = UnitContext(
+        workflow_id=f"story-{uuid.uuid4().hex[:12]}",
+        marker=marker,
+        text=tag(marker, "a story held by the LLM"),
+        task_queue=world.task_queue,
+        artifact_dir=world.endpoints.artifact_dir,
+    )
     handle = await client.start_workflow(
-        "StoryWorkflow",
-        {"prompt": f"[{marker}] a story held by the LLM", "title": None},
-        id=f"story-{uuid.uuid4().hex[:12]}",
+        STORY.workflow_type,
+        args=STORY.build_input(ctx),
+        id=ctx.workflow_id,
         task_queue=world.task_queue,
     )
     await world.fake_llm.wait_for_calls(marker, 1, timeout=30, finished=False)
@@ -83,7 +93,7 @@ async def cancel_an_activity(world: ReconnectWorld, worker_argv: Sequence[str] |
     async def cancelled() -> bool:
         return (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
 
-    await wait_for(cancelled, what="the StoryWorkflow to be cancelled", timeout=20)
+    await wait_for(cancelled, what="the story workflow to be cancelled", timeout=20)
     remaining = CANCEL_DELIVERY_WINDOW - (time.monotonic() - in_flight)
     await stays_alive(worker, remaining, "after an activity was cancelled")
     # Alive is not enough: a worker draining towards exit is alive and useless. Progress
@@ -139,10 +149,12 @@ async def test_closing_clients_does_not_stop_the_worker(reconnect_world: Reconne
     assert cli.returncode() == 0, cli.log()
     via_cli = cli.log().strip().splitlines()[-1]
 
-    # An in-process client starts a PingWorkflow and is dropped before it completes.
+    # An in-process client starts the contract's readiness workflow and is dropped
+    # before it completes.
     dropped = await Client.connect(world.server.address, namespace="default")
     ping_id = f"ping-{uuid.uuid4().hex[:12]}"
-    await dropped.start_workflow("PingWorkflow", id=ping_id, task_queue=world.task_queue)
+    assert CONTRACT.ready_workflow is not None
+    await dropped.start_workflow(CONTRACT.ready_workflow, id=ping_id, task_queue=world.task_queue)
     del dropped
     gc.collect()
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHistory
 
+from stormproof.adapter.reference import ADAPTER as CONTRACT
 from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
 from stormproof.replay.drift import HEADLINE, drift_report, history_diff, read_committed
 from stormproof.replay.histories import payload_texts, relative
@@ -26,8 +27,9 @@ from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, by_key
 pytestmark = pytest.mark.local_server
 
 ROOT = HISTORIES_DIR.parent.parent.parent
-HAPPY = by_key("ReportWorkflow/happy_path")
-TIMED_OUT = by_key("ReportWorkflow/approval_timed_out")
+REPORT = CONTRACT.unit("report").workflow_type  # named by the contract's adapter only
+HAPPY = by_key(f"{REPORT}/happy_path")
+TIMED_OUT = by_key(f"{REPORT}/approval_timed_out")
 Recorded = dict[str, dict[str, Any]]
 # The patch id the patched v2 (PATCHED_SPEC) must record; stated here, not imported, so a
 # renamed patch fails this suite instead of silently moving with the code.
@@ -76,7 +78,7 @@ async def test_patched_v2_history_replays_and_differs_from_v1(fresh: dict[str, R
     history = WorkflowHistory.from_json("replay-report-v2", v2_history)
     outcome = await replay_history(
         make_replayer(load_workflows(PATCHED_SPEC)),
-        "ReportWorkflow v2 happy_path",
+        f"{REPORT} v2 happy_path",
         history,
         "committed",
     )

@@ -1,7 +1,8 @@
 """Proof the replay check has teeth: deliberately non-deterministic edits are caught.
 
 Each workflow twin (`stormproof.reference.broken:NAME`, loaded from that string) is
-replayed against every committed ReportWorkflow history. A twin must fail on exactly the
+replayed against every committed history of the contract's report workflow (its type
+named by the reference adapter, stormproof/adapter/reference.py). A twin must fail on exactly the
 histories whose path runs the edited code, and the failure must name the file and what
 diverged. A timer-duration change is the exception the SDK does not detect at replay;
 test_guard.py shows the guard catches it.
@@ -13,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from stormproof.adapter.reference import ADAPTER as CONTRACT
 from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
 from stormproof.replay.histories import load, relative
 from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
 from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS
 
 ROOT = HISTORIES_DIR.parent.parent.parent
-REPORTS = [s for s in SCENARIOS if s.workflow == "ReportWorkflow"]
+REPORT = CONTRACT.unit("report").workflow_type
+REPORTS = [s for s in SCENARIOS if s.workflow == REPORT]
 COMPLETES = {"happy_path", "llm_retries", "notification_retry", "approval_approved"}
 APPROVAL = {"approval_approved", "approval_rejected", "approval_timed_out"}
 ALL = {s.name for s in REPORTS}
@@ -64,9 +67,7 @@ async def test_non_deterministic_variant_is_caught(variant: str) -> None:
     )
     for name in must_fail:
         message = outcomes[name]
-        assert f"ReportWorkflow/{name}.json" in message, (
-            f"failure does not name the file:\n{message}"
-        )
+        assert f"{REPORT}/{name}.json" in message, f"failure does not name the file:\n{message}"
         assert reason in message, f"failure does not say what diverged:\n{message}"
 
 
