@@ -172,3 +172,14 @@ def test_errors_stop_pytest_at_configure(tmp_path: Path) -> None:
 
 def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("STORMPROOF_")}
+
+
+def test_readme_adapter_skeleton_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "Judge your own workflows" adapter is a valid one, as printed."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Judge your own workflows") :]
+    code = section[section.index("```python\n") + 10 : section.index("```\n", 10)]
+    (tmp_path / "readme_adapter.py").write_text(code)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    adapter = load_adapter("readme_adapter")
+    assert adapter.kinds == ["summary"] and adapter.env.task_queue == "MYTEAM_QUEUE"
