@@ -198,7 +198,7 @@ def check(history: list[Op], snapshot: Snapshot) -> CheckResult:
         accepted = wid in start_ok or bool(runs)
         result = results.get(wid)
         outcome = "open" if result is None or result.type == "info" else result.type
-        outcome = "completed" if outcome == "ok" else outcome
+        outcome = {"ok": "completed", "fail": "failed"}.get(outcome, outcome)
         check_ = WorkflowCheck(workflow_id=wid, workflow=kind, accepted=accepted, outcome=outcome)
         checks.append(check_)
         if not accepted:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from stormproof.adapter import expectations, load_adapter
-from stormproof.checker import EffectObservation, LlmObservation, Snapshot, check
+from stormproof.checker import (
+    EffectObservation,
+    LlmObservation,
+    Owed,
+    Snapshot,
+    UnitExpectation,
+    check,
+)
 from stormproof.operations import OperationLog, load
 
 TAG = "chaos-t1"
@@ -185,3 +192,62 @@ def test_history_round_trips_through_its_file(tmp_path: Path) -> None:
     h = _history(tmp_path)
     h.close()
     assert load(h.path) == h.ops
+
+
+def _team_world(calls: list[EffectObservation]) -> Snapshot:
+    """What a team's routing unit owes (examples/routing): two LLM calls and one agent call."""
+    units = {
+        "routing": UnitExpectation(
+            workflow_type="RoutingWorkflow",
+            llm_at_least=2,
+            llm_activities=["classify", "call_agent"],
+            owes=[Owed(effect="agent_calls")],
+        )
+    }
+    return Snapshot(
+        tag=TAG,
+        units=units,
+        runs={f"{TAG}-r1": ["run-a"]},
+        attempts={f"{TAG}-r1": {"classify": 1, "call_agent": 2}},
+        llm_calls=[LlmObservation(marker="m-r1", status=200)] * 2,
+        effects={"agent_calls": calls},
+    )
+
+
+def _routing(tmp_path: Path) -> OperationLog:
+    h = OperationLog(tmp_path / "team.jsonl")
+    h.invoke(
+        "client", "start", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1"
+    )
+    h.ok("client", "start", f"{TAG}-r1")
+    h.ok("client", "result", f"{TAG}-r1", value={"result": "[routed to HR] ..."})
+    return h
+
+
+def test_team_agent_call_retried_with_its_key_is_one_effect(tmp_path: Path) -> None:
+    calls = [EffectObservation(owner=f"{TAG}-r1", key="k")] * 2
+    assert check(_routing(tmp_path).ops, _team_world(calls)).verdict == "valid"
+
+
+def test_team_agent_called_twice_without_a_key_is_duplicated(tmp_path: Path) -> None:
+    """Catches examples/routing/broken/no_idempotency.py: a retry calls the agent again."""
+    calls = [EffectObservation(owner=f"{TAG}-r1")] * 2
+    result = check(_routing(tmp_path).ops, _team_world(calls))
+    assert result.duplicated["agent_calls"] == 1 and result.verdict == "invalid"
+
+
+def test_team_agent_never_called_is_lost(tmp_path: Path) -> None:
+    result = check(_routing(tmp_path).ops, _team_world([]))
+    assert result.lost["agent_calls"] == 1 and "lost-effect" in result.diagnoses
+
+
+def test_wrong_result_fails_the_workflow(tmp_path: Path) -> None:
+    h = OperationLog(tmp_path / "wrong.jsonl")
+    h.invoke(
+        "client", "start", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1"
+    )
+    h.ok("client", "start", f"{TAG}-r1")
+    h.fail("client", "result", f"{TAG}-r1", status="COMPLETED", problem="routed to FAQ")
+    calls = [EffectObservation(owner=f"{TAG}-r1", key="k")]
+    result = check(h.ops, _team_world(calls))
+    assert result.failed == 1 and any("wrong result: routed to FAQ" in a for a in result.anomalies)
