@@ -49,6 +49,12 @@ class LoadSpec(BaseModel):
     rate: float = Field(8.0, gt=0, description="target starts per second (open loop)")
     concurrency: int = Field(150, gt=0, description="most workflows open at once")
     workflows: int = Field(100, ge=0, description="least started before the generator stops")
+    ceiling: float = Field(
+        1.0,
+        ge=1.0,
+        description="most started, as a multiple of `workflows`: a long scenario "
+        "must not flood the machine the other test shares",
+    )
     warmup: float = Field(2.0, ge=0, description="seconds of load before the fault")
     mix: dict[str, float] | None = Field(
         None, description="kind -> weight; None: the adapter's mix, else every kind evenly"
@@ -170,7 +176,8 @@ class Generator:
     async def _run(self) -> None:
         """Seeded Poisson arrivals at `rate`, waiting at the concurrency cap."""
         next_at = time.monotonic()
-        while not self._stop.is_set():
+        most = max(self.spec.workflows, int(self.spec.workflows * self.spec.ceiling))
+        while not self._stop.is_set() and self.started < most:
             next_at += self.rng.expovariate(self.spec.rate)
             delay = next_at - time.monotonic()
             if delay > 0:

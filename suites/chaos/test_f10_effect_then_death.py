@@ -15,6 +15,7 @@ from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, e
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long,
     pytest.mark.chaos(fault="effect-then-death"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
@@ -33,7 +34,8 @@ def by_kind() -> list[object]:
 @pytest.mark.parametrize("kind", by_kind())
 async def test_effect_then_worker_death(chaos: ChaosRun, kind: EffectKind) -> None:
     chaos.fault = f"effect-then-death:{kind}"
-    victim = await effect_then_death(chaos, kind)
+    victim = await effect_then_death(chaos, kind, load=True)
+    await chaos.generator.stop()  # type: ignore[union-attr]
     result = await chaos.finish(timeout=90)
     chaos.assert_exactly_once(result)
     check_one_effect(chaos, kind, victim)

@@ -24,18 +24,19 @@ pytestmark = [
 
 async def test_temporal_sigkill_mid_run(chaos: ChaosRun) -> None:
     await chaos.start_worker()
-    items = [chaos.workload.plan(k) for k in ("story", "report") * 3]
-    for item in items:  # slow first answers keep activities in flight when the server dies
-        chaos.world.fake_llm.script(item.marker, [Delay(seconds=chaos.rng.uniform(1.0, 3.0))])
-    await asyncio.gather(*(chaos.workload.start(item) for item in items))
-    await chaos.wait_llm_in_flight(items[0].marker)
+    async with chaos.load():
+        items = [chaos.workload.plan(k) for k in ("story", "report") * 3]
+        for item in items:  # slow first answers keep activities in flight when the server dies
+            chaos.world.fake_llm.script(item.marker, [Delay(seconds=chaos.rng.uniform(1.0, 3.0))])
+        await asyncio.gather(*(chaos.workload.start(item) for item in items))
+        await chaos.wait_llm_in_flight(items[0].marker)
 
-    async with chaos.faulted(TemporalCrash(chaos.world.temporal)):
-        late = [chaos.workload.plan(k) for k in ("story", "report")]
-        starting = [asyncio.create_task(chaos.workload.start(item)) for item in late]
-        await chaos.hold(3.0)
-    assert all(await asyncio.gather(*starting)), "starts after the restart were refused"
+        async with chaos.faulted(TemporalCrash(chaos.world.temporal)):
+            late = [chaos.workload.plan(k) for k in ("story", "report")]
+            starting = [asyncio.create_task(chaos.workload.start(item)) for item in late]
+            await chaos.hold(3.0)
+        assert all(await asyncio.gather(*starting)), "starts after the restart were refused"
 
     result = await chaos.finish(timeout=150)
     chaos.assert_exactly_once(result)
-    assert result.completed == 8
+    assert result.completed == result.workflows

@@ -14,6 +14,7 @@ from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
+    pytest.mark.chaos_long,
     pytest.mark.chaos(fault="effect-then-outage"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
@@ -24,10 +25,11 @@ pytestmark = [
 @pytest.mark.parametrize("effect", ["notification", "row"])
 async def test_outage_between_effect_and_completion(chaos: ChaosRun, effect: Effect) -> None:
     chaos.fault = f"effect-then-outage:{effect}"
-    victim = await effect_then_outage(chaos, effect)
+    victim = await effect_then_outage(chaos, effect, load=True)
+    await chaos.generator.stop()  # type: ignore[union-attr]
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
-    assert result.completed == 3
+    assert result.completed == result.workflows
     activity = "send_notification" if effect == "notification" else "store_report_metadata"
     assert chaos.retried(victim.workflow_id, activity), "the activity never ran again"
     if effect == "notification":

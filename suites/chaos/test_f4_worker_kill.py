@@ -30,21 +30,22 @@ pytestmark = [
 
 async def test_worker_sigkill_mid_activity(chaos: ChaosRun) -> None:
     first = await chaos.start_worker()
-    items = [chaos.workload.plan(k) for k in ("report", "story") * 3]
-    victim = items[0]
-    chaos.world.fake_llm.script(victim.marker, [Delay(seconds=60)])  # answered only after death
-    for item in items[1:]:
-        chaos.world.fake_llm.script(item.marker, [Delay(seconds=chaos.rng.uniform(0.5, 2.0))])
-    await asyncio.gather(*(chaos.workload.start(item) for item in items))
-    await chaos.wait_llm_in_flight(victim.marker)
+    async with chaos.load():
+        items = [chaos.workload.plan(k) for k in ("report", "story") * 3]
+        victim = items[0]
+        chaos.world.fake_llm.script(victim.marker, [Delay(seconds=60)])  # answered after death
+        for item in items[1:]:
+            chaos.world.fake_llm.script(item.marker, [Delay(seconds=chaos.rng.uniform(0.5, 2.0))])
+        await asyncio.gather(*(chaos.workload.start(item) for item in items))
+        await chaos.wait_llm_in_flight(victim.marker)
 
-    async with chaos.faulted(WorkerCrash(first.process, chaos.start_worker)):
-        late = [chaos.workload.plan(k) for k in ("story", "report")]
-        await asyncio.gather(*(chaos.workload.start(item) for item in late))
+        async with chaos.faulted(WorkerCrash(first.process, chaos.start_worker)):
+            late = [chaos.workload.plan(k) for k in ("story", "report")]
+            await asyncio.gather(*(chaos.workload.start(item) for item in late))
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
-    assert result.completed == 8
+    assert result.completed == result.workflows
     assert chaos.retried(victim.workflow_id, "llm_call"), "the kill missed the activity"
     assert first.process.returncode() is not None
     await observe_recovery(chaos, victim, "llm_call")

@@ -16,6 +16,7 @@ from stormproof.suites.chaos.nemesis import WorkerPause
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long,
     pytest.mark.chaos(fault="worker-sigstop"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
@@ -25,24 +26,23 @@ PAUSE_SECONDS = 20.0  # longer than send_notification's 15 s start-to-close
 
 async def test_worker_paused_past_timeouts(chaos: ChaosRun) -> None:
     frozen = await chaos.start_worker()
-    victim = chaos.workload.plan("report")
-    chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=2)])
-    await chaos.workload.start(victim)
-    await chaos.workload.start_many(["story", "report"])
-    await wait_for(
-        lambda: chaos.world.sink.deliveries_for(victim.workflow_id),
-        what=f"the notification of {victim.workflow_id} to reach the sink",
-        timeout=60,
-        interval=0.01,
-        logs=chaos.logs(),
-    )
-    async with chaos.faulted(WorkerPause(frozen.process)):
-        await chaos.start_worker()  # the stand-in that runs the timed-out attempt
-        await chaos.workload.start_many(["story", "report"])
-        await chaos.hold(PAUSE_SECONDS)
+    async with chaos.load():
+        victim = chaos.workload.plan("report")
+        chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=2)])
+        await chaos.workload.start(victim)
+        await wait_for(
+            lambda: chaos.world.sink.deliveries_for(victim.workflow_id),
+            what=f"the notification of {victim.workflow_id} to reach the sink",
+            timeout=60,
+            interval=0.01,
+            logs=chaos.logs(),
+        )
+        async with chaos.faulted(WorkerPause(frozen.process)):
+            await chaos.start_worker()  # the stand-in that runs the timed-out attempt
+            await chaos.hold(PAUSE_SECONDS)
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
-    assert result.completed == 5
+    assert result.completed == result.workflows
     assert chaos.retried(victim.workflow_id, "send_notification"), "the pause missed it"
     assert frozen.process.running(), "the thawed worker must live on"

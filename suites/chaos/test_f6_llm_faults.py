@@ -15,6 +15,7 @@ import pytest
 from stormproof.fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
 from stormproof.suites.chaos.nemesis import LinkToxic
 from stormproof.suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
+from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [
     pytest.mark.chaos,
@@ -34,21 +35,30 @@ MENU = [
 @pytest.mark.chaos(fault="llm-http-storm")
 async def test_llm_http_storm(chaos: ChaosRun) -> None:
     await chaos.start_worker()
-    items = [chaos.workload.plan(k) for k in ("story", "report") * 4]
-    injected = 0
-    for item in items:
-        faults = chaos.rng.sample(MENU, k=chaos.rng.choice([1, 2, 2]))
-        faults.append(Delay(seconds=chaos.rng.uniform(0.2, 1.5)))  # then a slow success
-        chaos.world.fake_llm.script(item.marker, faults)
-        injected += len(faults) - 1
-    chaos.history.ok("nemesis", "fault", fault="llm-http-storm", scripted=injected)
-    for item in items:
-        await chaos.workload.start(item)
+    stormed: list[Planned] = []
+
+    def storm(item: Planned) -> None:
+        """A seeded share of the generator's workflows meets the storm too."""
+        if chaos.rng.random() < 0.25:
+            chaos.world.fake_llm.script(item.marker, chaos.rng.sample(MENU, k=1))
+            stormed.append(item)
+
+    async with chaos.load(prepare=storm):
+        items = [chaos.workload.plan(k) for k in ("story", "report") * 4]
+        injected = 0
+        for item in items:
+            faults = chaos.rng.sample(MENU, k=chaos.rng.choice([1, 2, 2]))
+            faults.append(Delay(seconds=chaos.rng.uniform(0.2, 1.5)))  # then a slow success
+            chaos.world.fake_llm.script(item.marker, faults)
+            injected += len(faults) - 1
+        chaos.history.ok("nemesis", "fault", fault="llm-http-storm", scripted=injected)
+        for item in items:
+            await chaos.workload.start(item)
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
-    assert result.completed == 8
-    for item in items:  # every scripted fault was served: the storm really happened
+    assert result.completed == result.workflows
+    for item in items + stormed:  # every scripted fault was served: the storm really happened
         assert chaos.world.fake_llm.plan.pending(item.marker) == 0
 
 
@@ -59,13 +69,13 @@ async def test_llm_connection_resets(chaos: ChaosRun) -> None:
     resets = LinkToxic(
         chaos.toxiproxy, chaos.link("llm"), "reset_peer", label="llm-reset-peer", timeout=0
     )
-    async with chaos.faulted(resets):
+    async with chaos.load(), chaos.faulted(resets):
         items = await chaos.workload.start_many(["story", "report"] * 3)
         # Shorter than the 1 s + 2 s backoff of llm_call's three attempts.
         await chaos.hold(1.5)
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
-    assert result.completed == 6
+    assert result.completed == result.workflows
     retried = [i for i in items if chaos.retried(i.workflow_id, "llm_call")]
     assert retried, "no LLM attempt met a reset: the fault never landed"

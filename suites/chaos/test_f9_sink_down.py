@@ -14,6 +14,7 @@ from stormproof.suites.chaos.nemesis import SinkDown
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long,
     pytest.mark.chaos(fault="sink-down-30s"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
@@ -23,7 +24,7 @@ pytestmark = [
 async def test_sink_down_for_30s(chaos: ChaosRun) -> None:
     await chaos.start_worker()
     sink = chaos.world.sink
-    async with chaos.faulted(SinkDown(sink)):
+    async with chaos.load(), chaos.faulted(SinkDown(sink)):
         reports = await chaos.workload.start_many(["report", "report", "story", "report"])
         await wait_for(
             lambda: any(sink.deliveries_for(r.workflow_id) for r in reports),
@@ -36,4 +37,4 @@ async def test_sink_down_for_30s(chaos: ChaosRun) -> None:
 
     result = await chaos.finish(timeout=90)
     chaos.assert_exactly_once(result)
-    assert result.completed == 4
+    assert result.completed == result.workflows
