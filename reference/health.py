@@ -34,7 +34,7 @@ from typing import Any
 
 from prometheus_client import generate_latest
 from temporalio.client import Client
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
 
 from stormproof.reference.observability import WorkerMetrics
 
@@ -65,10 +65,12 @@ def _private_port() -> int:
         return probe.getsockname()[1]
 
 
-def sdk_runtime() -> tuple[Runtime, str]:
+def sdk_runtime(logging: LoggingConfig = LoggingConfig.default) -> tuple[Runtime, str]:
     """A runtime whose Prometheus exporter listens on a private loopback port, and its URL."""
     port = _private_port()
-    telemetry = TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}"))
+    telemetry = TelemetryConfig(
+        logging=logging, metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")
+    )
     return Runtime(telemetry=telemetry), f"http://127.0.0.1:{port}/metrics"
 
 
@@ -171,9 +173,11 @@ class MetricsServer:
 class Observed:
     """Metrics, liveness and their endpoint for one worker process, or None when off."""
 
-    def __init__(self, address: str, *, codec_enabled: bool) -> None:
+    def __init__(
+        self, address: str, *, codec_enabled: bool, logging: LoggingConfig = LoggingConfig.default
+    ) -> None:
         parse_address(address)  # a malformed value fails before anything starts
-        self.runtime, sdk_url = sdk_runtime()
+        self.runtime, sdk_url = sdk_runtime(logging)
         # Every Client.connect in this process (the worker's, the canary's) reports here.
         Runtime.set_default(self.runtime, error_if_already_set=False)
         self.metrics = WorkerMetrics(codec_enabled=codec_enabled)
@@ -187,9 +191,18 @@ class Observed:
             ) from None
 
     @classmethod
-    def from_env(cls, *, codec_enabled: bool) -> Observed | None:
+    def from_env(
+        cls, *, codec_enabled: bool, logging: LoggingConfig = LoggingConfig.default
+    ) -> Observed | None:
+        """Metrics on when STORMPROOF_METRICS_ADDRESS is set; otherwise only the runtime's
+        logging is set (when it differs from the SDK's default)."""
         address = os.environ.get(METRICS_VARIABLE, "").strip()
-        return cls(address, codec_enabled=codec_enabled) if address else None
+        if address:
+            return cls(address, codec_enabled=codec_enabled, logging=logging)
+        if logging is not LoggingConfig.default:
+            runtime = Runtime(telemetry=TelemetryConfig(logging=logging))
+            Runtime.set_default(runtime, error_if_already_set=False)
+        return None
 
     def close(self) -> None:
         self.server.close()

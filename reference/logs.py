@@ -16,6 +16,8 @@ import os
 import sys
 from datetime import UTC, datetime
 
+from temporalio.runtime import LogForwardingConfig, LoggingConfig
+
 FORMAT_VARIABLE = "STORMPROOF_LOG_FORMAT"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 
@@ -70,3 +72,12 @@ def configure(environ: dict[str, str] | None = None) -> str:
     # httpx logs every request at INFO; the webhook's outcome is already in the history.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     return "json" if chosen == "json" else "text"
+
+
+def core_logging(chosen: str) -> LoggingConfig:
+    """The SDK core's (Rust) logging: in json mode forwarded to Python's `temporalio.core`
+    logger, so its warnings become JSON lines too instead of Rust's own console format."""
+    if chosen != "json":
+        return LoggingConfig.default
+    forwarding = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
+    return LoggingConfig(filter=LoggingConfig.default.filter, forwarding=forwarding)

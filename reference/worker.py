@@ -228,13 +228,16 @@ def run(
         "(used to record histories of another version of the code)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    logs.configure()
+    log_format = logs.configure()
     overrides = {"task_queue": args.task_queue} if args.task_queue is not None else {}
     try:
         settings = prepare(overrides)
         config = load_connect_config()
         workflows = workflows_with(args.workflows)
-        observed = Observed.from_env(codec_enabled=bool(os.environ.get(KEY_VARIABLE, "").strip()))
+        observed = Observed.from_env(
+            codec_enabled=bool(os.environ.get(KEY_VARIABLE, "").strip()),
+            logging=logs.core_logging(log_format),
+        )
         return asyncio.run(
             settled(
                 serve(
