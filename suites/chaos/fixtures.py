@@ -1,0 +1,113 @@
+"""Chaos fixtures, as a pytest plugin (the `stormproof-chaos` entry point in pyproject.toml).
+
+`chaos_world` is per pytest process: a Temporal dev server with a persisted db file (so a
+SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a PostgreSQL
+cluster, the adapter's services behind their recording proxies, plus the session's fake
+LLM and sink. `chaos` is per test: its own proxies, task queue, tag, history and workers,
+torn down whatever happens, and its record handed to the chaos report
+(stormproof/chaos_report.py) through the test item's user_properties, which pytest-xdist
+carries from its workers to the controller, with the failed check's bug class
+(stormproof/diagnosis_report.py).
+
+A plugin rather than suites/chaos/conftest.py so that tests outside suites/ (a team's,
+beside its adapter: examples/routing/tests) get the same fixtures; such a folder's
+conftest overrides `adapter` and `chaos_world` (with `open_chaos_world`) to judge its own
+adapter in a world of its own, as suites/chaos/cluster overrides the world's Temporal.
+The judge's plugin (stormproof/plugin.py) cannot register it: it may not name a suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from stormproof.adapter import Adapter
+from stormproof.adapter.services import running_services
+from stormproof.chaos_report import HISTORY_KEY, chaos_property
+from stormproof.diagnosis_report import DIAGNOSIS_KEY
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.postgres import PostgresCluster
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+
+
+@contextlib.asynccontextmanager
+async def open_chaos_world(
+    suite_config: SuiteConfig,
+    folder: Path,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+    adapter: Adapter,
+) -> AsyncIterator[ChaosWorld]:
+    """The world's servers for judging `adapter`, their files and logs in `folder` (a second
+    world in the same pytest process, for another adapter, needs a folder of its own)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    toxiproxy = ToxiproxyServer(folder / "toxiproxy", suite_config.toxiproxy_url).start()
+    postgres = PostgresCluster(log_dir=folder, name="chaos-postgres")
+    temporal = DevServer(folder / "chaos-temporal")
+    stack = contextlib.ExitStack()
+    try:
+        services = stack.enter_context(running_services(adapter, fake_llm.base_url, folder))
+        postgres.start()
+        await temporal.start()
+        client = await Client.connect(temporal.address, namespace="default")
+        # The adapter's own worker command applies unless --worker-cmd names one.
+        argv = suite_config.worker_argv
+        if adapter.worker_cmd and not suite_config.worker_cmd_given:
+            argv = list(adapter.worker_cmd)
+        yield ChaosWorld(
+            temporal=temporal,
+            toxiproxy=toxiproxy,
+            postgres=postgres,
+            fake_llm=fake_llm,
+            sink=sink,
+            client=client,
+            worker_argv=argv,
+            seed=suite_config.chaos_seed,
+            adapter=adapter,
+            services=services,
+        )
+    finally:
+        stack.close()
+        temporal.stop()
+        postgres.close()
+        toxiproxy.stop()
+
+
+@pytest.fixture(scope="session")
+async def chaos_world(
+    suite_config: SuiteConfig,
+    session_dir: Path,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+    adapter: Adapter,
+) -> AsyncIterator[ChaosWorld]:
+    async with open_chaos_world(suite_config, session_dir, fake_llm, sink, adapter) as world:
+        yield world
+
+
+@pytest.fixture
+async def chaos(
+    chaos_world: ChaosWorld, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[ChaosRun]:
+    """A run with its proxies open; the test starts workers, workload and faults."""
+    marker = request.node.get_closest_marker("chaos")
+    fault = (marker.kwargs.get("fault") if marker else None) or request.node.name
+    tag = f"ch{uuid.uuid4().hex[:8]}"
+    run = ChaosRun(chaos_world, tmp_path, tag, fault, request.node.nodeid)
+    request.node.stash[HISTORY_KEY] = run.history.path
+    run.open_links()
+    try:
+        yield run
+    finally:
+        await run.close()
+        failure = request.node.stash.get(DIAGNOSIS_KEY, None)
+        request.node.user_properties.append(chaos_property(run.record(failure)))
