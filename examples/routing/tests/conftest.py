@@ -1,0 +1,39 @@
+"""Judge the routing app: its adapter instead of --adapter's, in a chaos world of its own.
+
+`make test` runs suites/ (the reference's adapter) and this folder in one pytest session,
+so the session's `adapter` and `chaos_world` are overridden here rather than chosen on the
+command line; the world's files and logs go to their own folder of the session's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from examples.routing.tests.helpers import ADAPTER
+from stormproof.adapter import Adapter, load_adapter
+from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.sink import NotificationSink
+from stormproof.suites.chaos.fixtures import open_chaos_world
+from stormproof.suites.chaos.run import ChaosWorld
+
+
+@pytest.fixture(scope="session")
+def adapter() -> Adapter:
+    return load_adapter(ADAPTER)
+
+
+@pytest.fixture(scope="session")
+async def chaos_world(
+    suite_config: SuiteConfig,
+    session_dir: Path,
+    fake_llm: FakeLlm,
+    sink: NotificationSink,
+    adapter: Adapter,
+) -> AsyncIterator[ChaosWorld]:
+    folder = session_dir / "routing"
+    async with open_chaos_world(suite_config, folder, fake_llm, sink, adapter) as world:
+        yield world
