@@ -134,6 +134,8 @@ def _section(record: dict[str, Any]) -> str:
         shown = REJECTED if record.get("outcome") == "passed" else "NOT REJECTED"
     else:
         shown = result.get("verdict", "no verdict (the test stopped before the check)")
+        if record.get("outcome", "passed") != "passed":
+            shown = f"FAILED ({shown})"
     latency = stats.get("latency", {})
     facts = {
         "test": record.get("test"),

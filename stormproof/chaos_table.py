@@ -30,7 +30,8 @@ LEGEND = (
     "beyond Temporal's attempts; p50s/p99s: start-to-completion latency (s); drain: s from the",
     "heal until the backlog started before it completed; recov: most s from a heal to the next",
     "completed step; '-': not measured (no heal, no completion); control: a broken twin the",
-    "checker must reject. Details: --chaos-report JSON, --chaos-html charts (README: Chaos).",
+    "checker must reject; FAILED (valid): the test failed on a check beyond the verdict.",
+    "Details: --chaos-report JSON, --chaos-html charts (README: Chaos).",
 )
 REJECTED, NOT_REJECTED = "rejected as expected", "NOT REJECTED"
 
@@ -64,6 +65,8 @@ def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         control = any(is_control(r) for r in group)
         passed = all(r.get("outcome", "passed") == "passed" for r in group)
         shown = (REJECTED if passed else NOT_REJECTED) if control else verdict
+        if not control and not passed:  # a check beyond the verdict failed (or the test broke)
+            shown = f"FAILED ({verdict})"
         rows.append(
             {
                 "fault": fault,

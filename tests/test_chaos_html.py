@@ -127,7 +127,7 @@ def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
         "link-down-2s": "valid",
         "sink-down-30s": "valid",
         "negative-control:x (must be invalid)": REJECTED,
-        "postgres-restart": "invalid",
+        "postgres-restart": "FAILED (invalid)",
     }
     assert "2 deliveries where exactly one is owed" in page  # the problems are listed
     # Self-contained: nothing is fetched, so it opens offline (SVG namespaces are names only).
