@@ -48,7 +48,9 @@ class LoadSpec(BaseModel):
 
     rate: float = Field(8.0, gt=0, description="target starts per second (open loop)")
     concurrency: int = Field(150, gt=0, description="most workflows open at once")
-    workflows: int = Field(100, ge=0, description="least started before the generator stops")
+    workflows: int = Field(
+        100, ge=0, description="least workflows judged (the scenario's own count) at the stop"
+    )
     ceiling: float = Field(
         1.0,
         ge=1.0,
@@ -115,6 +117,10 @@ class Generator:
             "waited_at_cap": self.capped,
         }
 
+    def _judged(self) -> int:
+        """Workflows the checker will judge: the generator's and the scenario's own."""
+        return len(self.workload.planned)
+
     @property
     def open(self) -> int:
         return self.started - self.closed - self.refused
@@ -177,7 +183,7 @@ class Generator:
         """Seeded Poisson arrivals at `rate`, waiting at the concurrency cap."""
         next_at = time.monotonic()
         most = max(self.spec.workflows, int(self.spec.workflows * self.spec.ceiling))
-        while not self._stop.is_set() and self.started < most:
+        while not self._stop.is_set() and self._judged() < most:
             next_at += self.rng.expovariate(self.spec.rate)
             delay = next_at - time.monotonic()
             if delay > 0:
@@ -196,7 +202,7 @@ class Generator:
             if self.prepare:
                 self.prepare(item)
             self.started += 1
-            if self.started >= self.spec.workflows:
+            if self._judged() >= self.spec.workflows:
                 self._enough.set()
             task = asyncio.create_task(self._track(item))
             self._tracks.add(task)

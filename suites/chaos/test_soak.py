@@ -51,8 +51,8 @@ async def test_soak_mixed_faults(chaos: ChaosRun) -> None:
             chaos.world.fake_llm.script(item.marker, [fault])
 
     spec = LoadSpec.from_env(workflows=total, concurrency=200, give_up=1800.0)
-    async with chaos.load(spec, prepare=http_fault) as load:
-        while load.started < total:  # faults come and go while the load runs on
+    async with chaos.load(spec, prepare=http_fault):
+        while len(chaos.workload.planned) < total:  # faults come and go while the load runs
             nemesis = chaos.rng.choice(menu(chaos))
             async with chaos.faulted(nemesis):
                 await chaos.hold(chaos.rng.uniform(0.5, 1.2 if "llm" in nemesis.name else 4.0))
