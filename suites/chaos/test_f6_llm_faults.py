@@ -10,6 +10,8 @@ complete once the storm is over.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from stormproof.fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
@@ -69,10 +71,15 @@ async def test_llm_connection_resets(chaos: ChaosRun) -> None:
     resets = LinkToxic(
         chaos.toxiproxy, chaos.link("llm"), "reset_peer", label="llm-reset-peer", timeout=0
     )
-    async with chaos.load(), chaos.faulted(resets):
-        items = await chaos.workload.start_many(["story", "report"] * 3)
-        # Shorter than the 1 s + 2 s backoff of llm_call's three attempts.
-        await chaos.hold(1.5)
+    async with chaos.load():
+        items = [chaos.workload.plan(k) for k in ("story", "report") * 3]
+        async with chaos.faulted(resets):
+            # Started, not awaited, in the window: under load six starts take seconds, and
+            # the window must stay shorter than the 1 s + 2 s backoff of llm_call's three
+            # attempts, or a workflow could meet the resets three times and fail.
+            starting = [asyncio.create_task(chaos.workload.start(item)) for item in items]
+            await chaos.hold(1.5)
+        assert all(await asyncio.gather(*starting)), "a start was refused"
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
