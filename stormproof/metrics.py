@@ -195,8 +195,13 @@ def fault_deltas(before: MetricsSnapshot | None, after: MetricsSnapshot | None) 
     ran them again), poll_errors, rpc_errors, workflow_task_failures, workflows_completed,
     llm_calls, llm_errors, notify_deliveries, notify_failures, rows_written,
     schedule_to_start_mean_ms / _p95_ms. Server: server_* counters and latencies.
-    A metric absent from both snapshots is simply absent from the result.
+    A metric absent from both snapshots is simply absent from the result; snapshots of
+    different sources (a replaced worker) count the later one from zero.
     """
+    if before is not None and after is not None and before.source != after.source:
+        # Another process answered (the worker was replaced): its counters started at
+        # zero, and comparing them with the old process's would undercount.
+        before = None
     reference = after if after is not None else before
     server = _is_server(reference)
     out: dict[str, float] = {}

@@ -87,6 +87,12 @@ def test_a_restarted_worker_counts_from_zero() -> None:
     assert deltas["activity_failures"] == 1 and deltas["poll_errors"] == 0
 
 
+def test_a_replaced_worker_is_counted_from_its_own_start() -> None:
+    before = parse(worker_text(2, 3, 1, 0, [1, 1, 1]), "http://old/metrics")
+    after = parse(worker_text(5, 9, 4, 0, [1, 1, 1]), "http://new/metrics")
+    assert fault_deltas(before, after)["activity_failures"] == 5  # not 5 - 2
+
+
 def test_missing_snapshots() -> None:
     after = parse(worker_text(1, 2, 1, 0, [1, 1, 1]), "w")
     assert fault_deltas(None, None) == {}
