@@ -3,7 +3,7 @@
 Not part of the default run (the plugin deselects `soak` unless -m names it). The
 continuous generator (suites/chaos/generator.py) starts workflows at its rate the whole
 time; meanwhile the seeded nemesis picks one fault from the menu, holds it for a few
-seconds, heals, waits a few seconds, and picks again, until the generator has started
+seconds, heals, waits 6 to 12 s, and picks again, until the generator has started
 STORMPROOF_SOAK_WORKFLOWS (1,000 by default). STORMPROOF_CHAOS_RATE sets the rate.
 """
 
@@ -45,8 +45,9 @@ async def test_soak_mixed_faults(chaos: ChaosRun) -> None:
     await chaos.start_worker()
 
     def http_fault(item: Planned) -> None:
-        """At most one HTTP fault each: llm-reset may cost another attempt."""
-        if chaos.rng.random() < 0.2:
+        """At most one HTTP fault each, for one in ten: an LLM reset or a worker death may
+        cost another of llm_call's three attempts, and the third is the contract's last."""
+        if chaos.rng.random() < 0.1:
             fault = chaos.rng.choice([RateLimit(retry_after=1.0), ServerError()])
             chaos.world.fake_llm.script(item.marker, [fault])
 
@@ -56,7 +57,9 @@ async def test_soak_mixed_faults(chaos: ChaosRun) -> None:
             nemesis = chaos.rng.choice(menu(chaos))
             async with chaos.faulted(nemesis):
                 await chaos.hold(chaos.rng.uniform(0.5, 1.2 if "llm" in nemesis.name else 4.0))
-            await chaos.hold(chaos.rng.uniform(2.0, 6.0))
+            # Long enough that a workflow (p50 ~20 s under this load) rarely meets three
+            # faults that each cost an LLM attempt: a test of the worker, not of the dice.
+            await chaos.hold(chaos.rng.uniform(6.0, 12.0))
     result = await chaos.finish(timeout=1800)
     chaos.assert_exactly_once(result)
     assert result.workflows >= total
