@@ -116,7 +116,17 @@ async def post_to_agent(
         while not call.done():
             await asyncio.wait({call}, timeout=HEARTBEAT_SECONDS)
             activity.heartbeat()
-        response = call.result()
+        try:
+            response = call.result()
+        except httpx.TimeoutException as exc:  # a short failure, named, without the chain
+            name = type(exc).__name__
+            raise ApplicationError(
+                f"agent {url} gave no answer in time: {name} (read timeout {timeout.read} s)",
+                type=name,
+            ) from None
+        except httpx.TransportError as exc:
+            name = type(exc).__name__
+            raise ApplicationError(f"agent {url} unreachable: {name}: {exc}", type=name) from None
     if response.status_code >= 500 or response.status_code in (408, 429):
         raise ApplicationError(f"agent {url} answered {response.status_code}", type="AgentBusy")
     if response.status_code >= 400:
