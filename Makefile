@@ -92,9 +92,9 @@ suite: deps ## run every suite against the embedded default, writing reports/
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites -n $(JOBS) --junitxml=$(REPORTS)/suite.xml \
 	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
 
-test: deps lint ## every test of the project: suites, the project's own tests, lint
+test: deps lint ## every test of the project: suites, the project's own tests, the examples, lint
 	@mkdir -p $(REPORTS)
-	@bash scripts/pytest-nonempty.sh $(PYTEST) suites tests -n $(JOBS) --junitxml=$(REPORTS)/test.xml \
+	@bash scripts/pytest-nonempty.sh $(PYTEST) suites tests examples -n $(JOBS) --junitxml=$(REPORTS)/test.xml \
 	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
 
 # The fast check while editing workflow code: conformance (time-skipping) and replay.
