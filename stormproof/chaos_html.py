@@ -82,6 +82,17 @@ def chart_svg(stats: dict[str, Any], title: str) -> str:
         )
         if stop is not None:
             ax.axvline(stop, color="#d62728", linestyle="--", label="heal" if i == 0 else None)
+        # Which fault the band is, along its left edge (a soak shows several kinds).
+        ax.annotate(
+            window["fault"],
+            (window["start"], 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            va="top",
+            ha="right",
+            color="#8c1c1c",
+        )
     drain = stats.get("phases", {}).get("drain")
     if drain is not None:
         ax.axvline(drain, color="#7f7f7f", linestyle=":", label="load stops (drain)")
