@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
 import threading
@@ -37,6 +38,8 @@ from temporalio.client import Client
 from temporalio.runtime import LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
 
 from stormproof.reference.observability import WorkerMetrics
+
+log = logging.getLogger("stormproof.health")
 
 METRICS_VARIABLE = "STORMPROOF_METRICS_ADDRESS"
 # Idle this long, the worker pings itself; a ping not done in CANARY_TIMEOUT is a miss.
@@ -65,11 +68,11 @@ def _private_port() -> int:
         return probe.getsockname()[1]
 
 
-def sdk_runtime(logging: LoggingConfig = LoggingConfig.default) -> tuple[Runtime, str]:
+def sdk_runtime(core_logging: LoggingConfig = LoggingConfig.default) -> tuple[Runtime, str]:
     """A runtime whose Prometheus exporter listens on a private loopback port, and its URL."""
     port = _private_port()
     telemetry = TelemetryConfig(
-        logging=logging, metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")
+        logging=core_logging, metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")
     )
     return Runtime(telemetry=telemetry), f"http://127.0.0.1:{port}/metrics"
 
@@ -139,6 +142,13 @@ class Liveness:
                 self.temporal_reachable = False  # no verdict on the worker
                 return
             self.canary_misses += 1
+            log.warning(
+                "health: canary PingWorkflow %s on %r not completed within %gs (%d in a row)",
+                handle.id,
+                task_queue,
+                CANARY_TIMEOUT_SECONDS,
+                self.canary_misses,
+            )
             return
         self.canary_misses = 0
         self.last_canary = time.monotonic()
@@ -174,10 +184,14 @@ class Observed:
     """Metrics, liveness and their endpoint for one worker process, or None when off."""
 
     def __init__(
-        self, address: str, *, codec_enabled: bool, logging: LoggingConfig = LoggingConfig.default
+        self,
+        address: str,
+        *,
+        codec_enabled: bool,
+        core_logging: LoggingConfig = LoggingConfig.default,
     ) -> None:
         parse_address(address)  # a malformed value fails before anything starts
-        self.runtime, sdk_url = sdk_runtime(logging)
+        self.runtime, sdk_url = sdk_runtime(core_logging)
         # Every Client.connect in this process (the worker's, the canary's) reports here.
         Runtime.set_default(self.runtime, error_if_already_set=False)
         self.metrics = WorkerMetrics(codec_enabled=codec_enabled)
@@ -192,15 +206,15 @@ class Observed:
 
     @classmethod
     def from_env(
-        cls, *, codec_enabled: bool, logging: LoggingConfig = LoggingConfig.default
+        cls, *, codec_enabled: bool, core_logging: LoggingConfig = LoggingConfig.default
     ) -> Observed | None:
         """Metrics on when STORMPROOF_METRICS_ADDRESS is set; otherwise only the runtime's
         logging is set (when it differs from the SDK's default)."""
         address = os.environ.get(METRICS_VARIABLE, "").strip()
         if address:
-            return cls(address, codec_enabled=codec_enabled, logging=logging)
-        if logging is not LoggingConfig.default:
-            runtime = Runtime(telemetry=TelemetryConfig(logging=logging))
+            return cls(address, codec_enabled=codec_enabled, core_logging=core_logging)
+        if core_logging is not LoggingConfig.default:
+            runtime = Runtime(telemetry=TelemetryConfig(logging=core_logging))
             Runtime.set_default(runtime, error_if_already_set=False)
         return None
 

@@ -236,7 +236,7 @@ def run(
         workflows = workflows_with(args.workflows)
         observed = Observed.from_env(
             codec_enabled=bool(os.environ.get(KEY_VARIABLE, "").strip()),
-            logging=logs.core_logging(log_format),
+            core_logging=logs.core_logging(log_format),
         )
         return asyncio.run(
             settled(

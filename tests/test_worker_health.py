@@ -31,6 +31,8 @@ from stormproof.reference.observability import WorkerMetrics
 
 
 class Handle:
+    id = "health-canary-test"
+
     def __init__(self, completes: bool) -> None:
         self.completes = completes
 
