@@ -94,6 +94,8 @@ class ChaosRun:
         self.generator: Generator | None = None
         # worker and server /metrics before each fault and after the drain (metric_deltas)
         self.metrics = MetricsWatch()
+        # before-fault scrapes still running: awaited at check(), never inside a fault window
+        self.scrapes: list[asyncio.Task[None]] = []
 
     @property
     def toxiproxy(self):  # -> ToxiproxyClient
@@ -202,13 +204,14 @@ class ChaosRun:
     async def inject(self, nemesis: Nemesis) -> None:
         self.nemeses.append(nemesis)
         self.history.invoke("nemesis", "fault", **nemesis.describe())
-        # The fault first: scraping and parsing the server's metrics takes seconds under
-        # load, and a fault aimed at a moment (an effect held open) must not miss it. The
-        # counters a fault moves take longer than that to move.
+        # The fault first, and the scrape in the background: scraping and parsing the
+        # server's metrics takes seconds under load, and neither a fault aimed at a moment
+        # (an effect held open) nor a fault whose window must stay short (LLM resets within
+        # llm_call's retry budget) may wait for it. Counters take longer than that to move.
         scraping = asyncio.create_task(self.metrics.before_fault(nemesis.name, self.metric_urls()))
+        self.scrapes.append(scraping)
         await nemesis.inject()
         self.history.ok("nemesis", "fault", **nemesis.describe())
-        await scraping
 
     async def heal(self, nemesis: Nemesis) -> None:
         self.history.invoke("nemesis", "heal", fault=nemesis.name)
@@ -272,6 +275,7 @@ class ChaosRun:
 
     async def check(self) -> CheckResult:
         client, tag = self.world.client, self.tag
+        await asyncio.gather(*self.scrapes)  # the before-fault snapshots, taken by now
         await self.metrics.after_drain(self.metric_urls())
         started = {p.workflow_id: p for p in self.workload.planned}
         accepted = {p.workflow_id for p in self.workload.accepted}
@@ -354,6 +358,8 @@ class ChaosRun:
     async def close(self) -> None:
         if self.generator is not None:
             await self.generator.cancel()
+        for scraping in self.scrapes:
+            scraping.cancel()
         for nemesis in reversed(self.nemeses):
             with contextlib.suppress(Exception):
                 await nemesis.heal()
