@@ -113,9 +113,14 @@ async def post_to_agent(
         call = asyncio.ensure_future(
             http.post(f"{url}/messages", json={"message": message}, headers=headers)
         )
-        while not call.done():
-            await asyncio.wait({call}, timeout=HEARTBEAT_SECONDS)
-            activity.heartbeat()
+        try:
+            while not call.done():
+                await asyncio.wait({call}, timeout=HEARTBEAT_SECONDS)
+                activity.heartbeat()
+        finally:  # a cancelled attempt must not leave the request to fail unobserved
+            if not call.done():
+                call.cancel()
+            call.add_done_callback(_observe)
         try:
             response = call.result()
         except httpx.TimeoutException as exc:  # a short failure, named, without the chain
@@ -137,6 +142,13 @@ async def post_to_agent(
         )
     body: dict[str, Any] = response.json()
     return str(body["reply"])
+
+
+def _observe(call: asyncio.Future[Any]) -> None:
+    """Mark a request's failure as seen: the attempt that made it has already given up, and
+    the agent's idempotency key makes the retry the same request."""
+    if not call.cancelled():
+        call.exception()
 
 
 def idempotency_key() -> str:
