@@ -29,7 +29,8 @@ from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
 from stormproof.suites.chaos.generator import LoadSpec
-from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.world import ChaosWorld
 
 RATES = (4.0, 8.0, 16.0)
 WORKFLOWS = 200

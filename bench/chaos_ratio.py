@@ -29,7 +29,8 @@ from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
 from stormproof.suites.chaos.generator import LoadSpec
-from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.world import ChaosWorld
 
 RATE, CONCURRENCY, WORKFLOWS, ROUNDS = 50.0, 40, 300, 2
 BARE = [sys.executable, "-m", "bench._bare_worker"]

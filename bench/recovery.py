@@ -30,7 +30,8 @@ from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
 from stormproof.suites.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
-from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.world import ChaosWorld
 
 REPEATS = 3
 Scenario = tuple[str, float, Callable[[ChaosRun], Nemesis]]

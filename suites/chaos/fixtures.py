@@ -36,7 +36,8 @@ from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
-from stormproof.suites.chaos.run import ChaosRun, ChaosWorld
+from stormproof.suites.chaos.run import ChaosRun
+from stormproof.suites.chaos.world import ChaosWorld
 
 
 @contextlib.asynccontextmanager

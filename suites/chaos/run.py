@@ -13,57 +13,31 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from stormproof import chaos_stats
-from stormproof.adapter import Adapter, expectations, for_adapter, load_adapter
-from stormproof.checker import CheckResult, Snapshot, check
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.adapter import for_adapter
+from stormproof.checker import CheckResult, Snapshot
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
-from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.pollers import pollers, wait_polling
-from stormproof.fixtures.postgres import PostgresCluster
-from stormproof.fixtures.recording_proxy import RecordingProxy
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.temporal import DevServer
-from stormproof.fixtures.toxiproxy import Proxy, ToxiproxyServer
-from stormproof.fixtures.wait import LogSource, log_tail, wait_for
+from stormproof.fixtures.toxiproxy import Proxy
+from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
-from stormproof.suites.chaos import observe
+from stormproof.suites.chaos import verdict
 from stormproof.suites.chaos.generator import Generator, LoadSpec, wait_new_pollers
-from stormproof.suites.chaos.metrics_watch import MetricsWatch, check_log_privacy, metric_urls
+from stormproof.suites.chaos.metrics_watch import MetricsWatch, metric_urls
 from stormproof.suites.chaos.nemesis import Nemesis
 from stormproof.suites.chaos.workload import Planned, Workload
+from stormproof.suites.chaos.world import ChaosWorld
 
 LLM_TIMEOUT_SECONDS = 4.0
-
-
-@dataclass
-class ChaosWorld:
-    """The per-process servers every chaos test shares (each test uses its own queue/tag)."""
-
-    temporal: DevServer | TemporalCluster
-    toxiproxy: ToxiproxyServer
-    postgres: PostgresCluster
-    fake_llm: FakeLlm
-    sink: NotificationSink
-    client: Client
-    worker_argv: list[str]
-    seed: int
-    # The cluster's own database (suites/chaos/cluster); a dev server keeps a SQLite file.
-    temporal_db: PostgresCluster | None = None
-    # What is judged: the reference's contract, or a team's adapter (--adapter).
-    adapter: Adapter = field(default_factory=load_adapter)
-    # service name -> the recording proxy in front of the adapter's service of that name
-    services: dict[str, RecordingProxy] = field(default_factory=dict)
 
 
 class ChaosRun:
@@ -267,57 +241,14 @@ class ChaosRun:
             await asyncio.gather(*(await_result(i, give_up) for i in pending))
         else:
             await self.workload.finish(timeout=timeout)
-        self.result = await self.check()
-        return self.result
+        return await self.check()
 
     def metric_urls(self) -> dict[str, str]:
         return metric_urls(self.world.temporal, self.workers)
 
     async def check(self) -> CheckResult:
-        client, tag = self.world.client, self.tag
-        await asyncio.gather(*self.scrapes)  # the before-fault snapshots, taken by now
-        await self.metrics.after_drain(self.metric_urls())
-        started = {p.workflow_id: p for p in self.workload.planned}
-        accepted = {p.workflow_id for p in self.workload.accepted}
-        runs: dict[str, list[str]] = {}
-        gate = asyncio.Semaphore(16)  # a hundred workflows or more: read them side by side
-
-        async def observe_one(wid: str) -> None:
-            async with gate:
-                runs[wid] = await observe.runs_of(client, wid, expect=wid in accepted)
-                if runs[wid]:
-                    self.activities[wid] = await observe.steps_and_attempts(
-                        client, wid, self.history
-                    )
-
-        await asyncio.gather(*(observe_one(wid) for wid in started))
-        runs = {wid: runs[wid] for wid in started}  # the workload's order, as before
-        snapshot = Snapshot(
-            tag=tag,
-            runs=runs,
-            attempts={
-                wid: {name: a.attempts for name, a in found.items()}
-                for wid, found in self.activities.items()
-            },
-            llm_calls=observe.llm_calls(
-                self.world.fake_llm, tag, {p.marker for p in started.values()}
-            ),
-            units=expectations(self.world.adapter),
-            effects=observe.observe_effects(
-                self.world.adapter,
-                tag=tag,
-                markers={p.marker: wid for wid, p in started.items()},
-                artifact_dir=self.artifact_dir,
-                database_url=self.database_url,
-                sink=self.world.sink,
-                service_requests={n: r.requests for n, r in self.world.services.items()},
-            ),
-        )
-        self.snapshot = snapshot
-        (self.tmp / "snapshot.json").write_text(snapshot.model_dump_json(indent=1))
-        self.result = check(self.history.ops, snapshot)
-        (self.tmp / "check.json").write_text(self.result.model_dump_json(indent=1))
-        return self.result
+        """Observe the world and judge it (suites/chaos/verdict.py)."""
+        return await verdict.observe_and_check(self)  # it sets self.result and self.snapshot
 
     def retried(self, workflow_id: str, activity: str) -> bool:
         """Temporal ran some one execution of `activity` in this workflow more than once:
@@ -327,33 +258,8 @@ class ChaosRun:
         return found is not None and found.retried
 
     def assert_exactly_once(self, result: CheckResult | None = None) -> CheckResult:
-        result = result or self.result
-        assert result is not None, "finish() was never called"
-        detail = f"{result.summary()}\nhistory: {self.history.path}"
-        if result.verdict != "valid":  # the logs that explain it, as every failed wait shows
-            detail += "".join(
-                f"\n--- {name} (last lines) ---\n{log_tail(src, 25)}"
-                for name, src in self.logs().items()
-                if name != "history"
-            )
-        lost_runs = result.lost.get("runs", 0) + result.failed
-        assert lost_runs == 0, diagnose(BugClass.LOST_WORKFLOW, f"lost workflows: {detail}")
-        assert result.lost_total == 0, diagnose(BugClass.LOST_EFFECT, f"lost effects: {detail}")
-        assert result.duplicated_total == 0, diagnose(
-            BugClass.DUPLICATE_EFFECT, f"duplicated effects: {detail}"
-        )
-        assert sum(result.unexpected.values()) == 0, diagnose(
-            BugClass.UNEXPECTED_EFFECT, f"effects no workflow asked for: {detail}"
-        )
-        assert result.wasted_llm_calls == 0, diagnose(
-            BugClass.WASTED_LLM_CALL, f"wasted LLM calls: {detail}"
-        )
-        # What is left is "unknown": the observer could not read an effect, which is the
-        # suite's own failure, not a class of bug in the worker.
-        assert result.verdict == "valid", f"verdict {result.verdict}: {detail}"
-        calls = [c for p in self.workload.planned for c in self.world.fake_llm.calls_for(p.marker)]
-        check_log_privacy(self.workers, calls)  # prompt-in-logs, quoting the lines
-        return result
+        """Fail with the first bug class the verdict found (suites/chaos/verdict.py)."""
+        return verdict.assert_exactly_once(self, result or self.result)
 
     async def close(self) -> None:
         if self.generator is not None:

@@ -18,7 +18,7 @@ from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.suites.chaos.fixtures import open_chaos_world
-from stormproof.suites.chaos.run import ChaosWorld
+from stormproof.suites.chaos.world import ChaosWorld
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
 from stormproof.suites.chaos.cluster.nemesis import HISTORY_DB_PROXY
-from stormproof.suites.chaos.run import ChaosWorld
+from stormproof.suites.chaos.world import ChaosWorld
 
 
 @pytest.fixture(scope="session")

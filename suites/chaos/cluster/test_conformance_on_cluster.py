@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from stormproof.fixtures.cluster import TemporalCluster
-from stormproof.suites.chaos.run import ChaosWorld
+from stormproof.suites.chaos.world import ChaosWorld
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server]
 
