@@ -10,29 +10,18 @@ runs) is twin.py; this module is only the list.
 
 from __future__ import annotations
 
-from stormproof.reference.broken.twin import PACKAGE, Kind, Twin, describe, load
+from stormproof.reference.broken.twin import (
+    PACKAGE,
+    Kind,
+    Twin,
+    describe,
+    load,
+)
+from stormproof.reference.broken.twin import served_twin as _served
+from stormproof.reference.broken.twin import worker_twin as _worker
+from stormproof.reference.broken.twin import workflow_twin as _workflow
 
 __all__ = ["PACKAGE", "REGISTRY", "TWINS", "Kind", "Twin", "describe", "load"]
-
-
-def _worker(
-    name: str,
-    defect: str,
-    rejected_by: str,
-    *,
-    argv: tuple[str, ...] = (),
-    env: tuple[tuple[str, str], ...] = (),
-) -> Twin:
-    target = f"{PACKAGE}.workers:{name}"
-    return Twin(name, Kind.WORKER, target, defect, rejected_by, argv=argv, env=env)
-
-
-def _served(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
-    return Twin(name, Kind.SERVED, f"{PACKAGE}.served:{cls}", defect, rejected_by)
-
-
-def _workflow(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
-    return Twin(name, Kind.WORKFLOW, f"{PACKAGE}.workflows:{cls}", defect, rejected_by)
 
 
 _CHAOS = "suites/chaos/test_negative_control.py: verdict invalid"

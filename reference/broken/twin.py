@@ -82,3 +82,26 @@ def describe(registry: Iterable[Twin]) -> str:
             f"    rejected by: {twin.rejected_by}",
         ]
     return "\n".join(lines)
+
+
+def worker_twin(
+    name: str,
+    defect: str,
+    rejected_by: str,
+    *,
+    argv: tuple[str, ...] = (),
+    env: tuple[tuple[str, str], ...] = (),
+) -> Twin:
+    """A whole worker process of its own (workers.py), started with extra argv or env."""
+    target = f"{PACKAGE}.workers:{name}"
+    return Twin(name, Kind.WORKER, target, defect, rejected_by, argv=argv, env=env)
+
+
+def served_twin(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
+    """The reference worker serving a broken workflow or activity class (served.py)."""
+    return Twin(name, Kind.SERVED, f"{PACKAGE}.served:{cls}", defect, rejected_by)
+
+
+def workflow_twin(name: str, cls: str, defect: str, rejected_by: str) -> Twin:
+    """A changed workflow class, judged by replay (workflows.py)."""
+    return Twin(name, Kind.WORKFLOW, f"{PACKAGE}.workflows:{cls}", defect, rejected_by)
