@@ -163,9 +163,6 @@ def _section(record: dict[str, Any]) -> str:
         "recovery s": result.get("recovery_seconds"),
         "ok/fail/info": json.dumps(stats.get("outcomes", {})),
         "load": json.dumps(record.get("load")) if record.get("load") else None,
-        "metric deltas": json.dumps(record["metric_deltas"])
-        if record.get("metric_deltas")
-        else None,
         "history": record.get("history"),
     }
     rows = "".join(
@@ -180,8 +177,29 @@ def _section(record: dict[str, Any]) -> str:
         f'<section><h2>{html.escape(fault)} <span class="{_verdict_class(shown)}">'
         f"{html.escape(shown)}</span></h2>"
         f'<figure class="chart" data-fault="{html.escape(fault)}">{chart}</figure>'
-        f"<table>{rows}</table><h3>problems the checker listed</h3>"
+        f"<table>{rows}</table>{_metric_table(record.get('metric_deltas') or {})}"
+        "<h3>problems the checker listed</h3>"
         f'<ul class="problems">{listed}</ul></section>'
+    )
+
+
+def _metric_table(deltas: dict[str, dict[str, float]]) -> str:
+    """One row per metric, one column per fault window: what each fault cost, readable at a
+    glance (stormproof/metrics.py names them; docs/METRICS.md says what each means)."""
+    if not deltas:
+        return ""
+    windows = list(deltas)
+    names = sorted({name for found in deltas.values() for name in found})
+    head = "".join(f"<th>{html.escape(w)}</th>" for w in windows)
+    body = "".join(
+        f"<tr><th>{html.escape(name)}</th>"
+        + "".join(f'<td class="n">{_cell(deltas[w].get(name))}</td>' for w in windows)
+        + "</tr>"
+        for name in names
+    )
+    return (
+        "<h3>metrics: increase from before the fault to after the drain</h3>"
+        f'<table class="metrics"><tr><th>metric</th>{head}</tr>{body}</table>'
     )
 
 

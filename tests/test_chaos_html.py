@@ -133,3 +133,14 @@ def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
     # Self-contained: nothing is fetched, so it opens offline (SVG namespaces are names only).
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script" not in page
+
+
+def test_metric_deltas_are_a_table_of_metrics_by_fault_window(tmp_path: Path) -> None:
+    deltas = {"link-down": {"activity_retries": 12.0, "poll_errors": 3.0}, "heal": {}}
+    page = chaos_html.render([record("link-down-2s", metric_deltas=deltas)], seed=1)
+    table = re.search(r'<table class="metrics">(.*?)</table>', page)
+    assert table, "the metric deltas are rendered as a table"
+    rows = re.findall(r"<tr><th>(\w+)</th>(.*?)</tr>", table.group(1))
+    assert [name for name, _ in rows][1:] == ["activity_retries", "poll_errors"]  # after the head
+    assert "12.00" in rows[1][1] and "-" in rows[1][1]  # a window without it says '-'
+    assert chaos_html.render([record("quiet")], seed=1).count('class="metrics"') == 0
