@@ -18,7 +18,6 @@ TEMPORAL_SERVER_VERSION := v1.32.0
 PYTEST := $(VENV)/bin/python -m pytest
 JOBS ?= 2
 REPORTS := reports
-QUICK_CHAOS_WORKFLOWS := 30
 
 .PHONY: help suite test chaos quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
   cluster-deps cluster clean
@@ -93,14 +92,14 @@ suite: deps ## run every suite against the embedded default, writing reports/
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites -n $(JOBS) --junitxml=$(REPORTS)/suite.xml \
 	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
 
-# make test judges QUICK_CHAOS_WORKFLOWS workflows per chaos fault, so the whole project fits its
-# 15-minute budget on 2 cores; `make chaos` (which CI runs after make test) judges the full
-# 100 or more per fault, about 8 minutes on its own.
-test: deps lint ## every test of the project: suites (chaos at 30 workflows per fault), tests, examples, lint
+# The chaos suite (about 8 minutes on its own at 100+ workflows per fault, most of it the
+# faults' own holds) does not fit make test's 15-minute budget beside everything else, so it
+# has its own target, `make chaos`, which CI runs after make test. The examples' chaos tests
+# stay here: they are how the adapter path is proven.
+test: deps lint ## every test of the project except the chaos suite (make chaos): suites, tests, examples, lint
 	@mkdir -p $(REPORTS)
-	@STORMPROOF_CHAOS_WORKFLOWS=$(QUICK_CHAOS_WORKFLOWS) bash scripts/pytest-nonempty.sh $(PYTEST) \
-	  suites tests examples -n $(JOBS) --junitxml=$(REPORTS)/test.xml \
-	  --chaos-report=$(REPORTS)/chaos.json --chaos-html=$(REPORTS)/chaos.html
+	@bash scripts/pytest-nonempty.sh $(PYTEST) suites tests examples --ignore=suites/chaos -n $(JOBS) \
+	  --junitxml=$(REPORTS)/test.xml --chaos-report=$(REPORTS)/examples-chaos.json
 
 chaos: deps ## the chaos suite at full scale (100+ workflows per fault, ~8 min; CI runs it after make test)
 	@mkdir -p $(REPORTS)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.reaper import process_tree
 from stormproof.fixtures.wait import wait_for_sync
 
 RUN_DEADLINE = 180.0
@@ -72,7 +73,15 @@ def test_the_demo_shows_every_effect_and_ctrl_c_tears_it_all_down(tmp_path: Path
         assert httpx.get(ui.group(1), timeout=10, follow_redirects=True).status_code == 200
         assert processes_naming(folder), "the check must see the world while it stands"
         os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C in a terminal
-        assert demo.wait(timeout=60) == 130, log.read_text()
+        try:
+            code = demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"the demo did not exit within 60 s of Ctrl-C; still running:\n"
+                f"{process_tree(demo.pid)}\ndemo output:\n{log.read_text()[-3000:]}",
+                pytrace=False,
+            )
+        assert code == 130, log.read_text()
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)

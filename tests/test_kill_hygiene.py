@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from stormproof.fixtures.errors import WaitTimeout
-from stormproof.fixtures.reaper import alive, start_time
+from stormproof.fixtures.reaper import alive, process_tree, start_time
 from stormproof.fixtures.wait import wait_for_sync
 
 HOLD_THE_WORLD = """
@@ -107,7 +107,14 @@ def test_nothing_is_left_after_pytest_is_stopped(tmp_path: Path, sig: signal.Sig
             os.killpg(inner.pid, sig)
         else:
             os.kill(inner.pid, sig)
-        inner.wait(timeout=60)
+        try:
+            inner.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"pytest did not exit within 60 s of {sig.name}; still running:\n"
+                f"{process_tree(inner.pid)}\ninner pytest:\n{log.read_text()[-3000:]}",
+                pytrace=False,
+            )
     finally:
         if inner.poll() is None:
             os.killpg(inner.pid, signal.SIGKILL)
