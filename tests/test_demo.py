@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.processes import AS_FROM_A_TERMINAL
 from stormproof.fixtures.reaper import process_tree
 from stormproof.fixtures.wait import wait_for_sync
 
@@ -47,7 +48,8 @@ def effect_path(output: str, label: str) -> Path:
 def test_the_demo_shows_every_effect_and_ctrl_c_tears_it_all_down(tmp_path: Path) -> None:
     folder, log = tmp_path / "demo", tmp_path / "demo.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
-    argv = [sys.executable, "-m", "stormproof.cli", "demo", "--dir", str(folder), "--hold"]
+    demo_cmd = [sys.executable, "-m", "stormproof.cli", "demo", "--dir", str(folder), "--hold"]
+    argv = [*AS_FROM_A_TERMINAL, *demo_cmd]
     with open(log, "w") as out:
         demo = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True

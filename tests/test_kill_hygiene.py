@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from stormproof.fixtures.errors import WaitTimeout
+from stormproof.fixtures.processes import AS_FROM_A_TERMINAL
 from stormproof.fixtures.reaper import alive, process_tree, start_time
 from stormproof.fixtures.wait import wait_for_sync
 
@@ -76,7 +77,8 @@ def test_nothing_is_left_after_pytest_is_stopped(tmp_path: Path, sig: signal.Sig
     info_file = tmp_path / "held.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
     env["HOLD_INFO"] = str(info_file)
-    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    argv = [*AS_FROM_A_TERMINAL, sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    argv += ["-p", "no:xdist"]
     argv += ["-o", "timeout=0", f"--basetemp={tmp_path / 'base'}", "test_hold.py"]
     log = tmp_path / "inner.log"
     with open(log, "wb") as out:
