@@ -14,20 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from temporalio.client import Client
-
+from bench._chaos_world import bench_world
 from stormproof import chaos_stats
-from stormproof.fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.postgres import PostgresCluster
-from stormproof.fixtures.processes import install_teardown_handlers, stop_all
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.temporal import DevServer
-from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.fixtures.processes import install_teardown_handlers
 from stormproof.suites.chaos.generator import LoadSpec
 from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.world import ChaosWorld
@@ -63,28 +55,12 @@ async def one(world: ChaosWorld, base: Path, rate: float) -> dict[str, float]:
 
 
 async def measure(rates: tuple[float, ...]) -> list[dict[str, float]]:
-    base = Path(tempfile.mkdtemp(prefix="stormproof-bench-"))
-    toxiproxy = ToxiproxyServer(base / "toxiproxy").start()
-    postgres = PostgresCluster(log_dir=base, name="bench-postgres").start()
-    temporal = DevServer(base / "temporal")
-    with FakeLlm() as fake_llm, NotificationSink() as sink:
-        try:
-            await temporal.start()
-            client = await Client.connect(temporal.address, namespace="default")
-            world = ChaosWorld(
-                temporal, toxiproxy, postgres, fake_llm, sink, client,
-                DEFAULT_WORKER_CMD.split(), DEFAULT_CHAOS_SEED,
-            )  # fmt: skip
-            rows = []
-            for rate in rates:
-                rows.append(await one(world, base, rate))
-                print(f"  target {rate:g}/s: {rows[-1]}", flush=True)
-            return rows
-        finally:
-            temporal.stop()
-            postgres.close()
-            toxiproxy.stop()
-            stop_all()
+    async with bench_world() as (world, base):
+        rows = []
+        for rate in rates:
+            rows.append(await one(world, base, rate))
+            print(f"  target {rate:g}/s: {rows[-1]}", flush=True)
+        return rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,19 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from temporalio.client import Client
-
-from stormproof.fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.postgres import PostgresCluster
-from stormproof.fixtures.processes import install_teardown_handlers, stop_all
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.temporal import DevServer
-from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from bench._chaos_world import bench_world
+from stormproof.fixtures.processes import install_teardown_handlers
 from stormproof.suites.chaos.generator import LoadSpec
 from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.world import ChaosWorld
@@ -55,30 +47,14 @@ async def throughput(world: ChaosWorld, base: Path, argv: list[str], name: str) 
 
 
 async def measure() -> list[tuple[float, float]]:
-    base = Path(tempfile.mkdtemp(prefix="stormproof-bench-"))
-    toxiproxy = ToxiproxyServer(base / "toxiproxy").start()
-    postgres = PostgresCluster(log_dir=base, name="bench-postgres").start()
-    temporal = DevServer(base / "temporal")
-    with FakeLlm() as fake_llm, NotificationSink() as sink:
-        try:
-            await temporal.start()
-            client = await Client.connect(temporal.address, namespace="default")
-            world = ChaosWorld(
-                temporal, toxiproxy, postgres, fake_llm, sink, client,
-                DEFAULT_WORKER_CMD.split(), DEFAULT_CHAOS_SEED,
-            )  # fmt: skip
-            rounds = []
-            for i in range(ROUNDS):  # alternate, so neither always runs on a warmer server
-                reference = await throughput(world, base, world.worker_argv, "ref")
-                bare = await throughput(world, base, BARE, "bare")
-                print(f"  round {i + 1}: reference {reference:.2f}/s, bare {bare:.2f}/s")
-                rounds.append((reference, bare))
-            return rounds
-        finally:
-            temporal.stop()
-            postgres.close()
-            toxiproxy.stop()
-            stop_all()
+    async with bench_world() as (world, base):
+        rounds = []
+        for i in range(ROUNDS):  # alternate, so neither always runs on a warmer server
+            reference = await throughput(world, base, world.worker_argv, "ref")
+            bare = await throughput(world, base, BARE, "bare")
+            print(f"  round {i + 1}: reference {reference:.2f}/s, bare {bare:.2f}/s")
+            rounds.append((reference, bare))
+        return rounds
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,20 +15,13 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from temporalio.client import Client
-
-from stormproof.fixtures.config import DEFAULT_CHAOS_SEED, DEFAULT_WORKER_CMD
-from stormproof.fixtures.fake_llm import Delay, FakeLlm
-from stormproof.fixtures.postgres import PostgresCluster
-from stormproof.fixtures.processes import install_teardown_handlers, stop_all
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.temporal import DevServer
-from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from bench._chaos_world import bench_world
+from stormproof.fixtures.fake_llm import Delay
+from stormproof.fixtures.processes import install_teardown_handlers
 from stormproof.suites.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
 from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.world import ChaosWorld
@@ -78,33 +71,17 @@ async def one(
 
 
 async def measure(repeats: int) -> list[tuple[str, list[float], list[float]]]:
-    base = Path(tempfile.mkdtemp(prefix="stormproof-bench-"))
-    toxiproxy = ToxiproxyServer(base / "toxiproxy").start()
-    postgres = PostgresCluster(log_dir=base, name="bench-postgres").start()
-    temporal = DevServer(base / "temporal")
-    with FakeLlm() as fake_llm, NotificationSink() as sink:
-        try:
-            await temporal.start()
-            client = await Client.connect(temporal.address, namespace="default")
-            world = ChaosWorld(
-                temporal, toxiproxy, postgres, fake_llm, sink, client,
-                DEFAULT_WORKER_CMD.split(), DEFAULT_CHAOS_SEED,
-            )  # fmt: skip
-            rows = []
-            for name, hold, make in SCENARIOS:
-                samples = []
-                for i in range(repeats):
-                    started = time.monotonic()
-                    samples.append(await one(world, base, name, hold, make))
-                    took = time.monotonic() - started
-                    print(f"  {name} #{i + 1}: {samples[-1]} ({took:.0f} s)", flush=True)
-                rows.append((name, [s[0] for s in samples], [s[1] for s in samples]))
-            return rows
-        finally:
-            temporal.stop()
-            postgres.close()
-            toxiproxy.stop()
-            stop_all()
+    async with bench_world() as (world, base):
+        rows = []
+        for name, hold, make in SCENARIOS:
+            samples = []
+            for i in range(repeats):
+                started = time.monotonic()
+                samples.append(await one(world, base, name, hold, make))
+                took = time.monotonic() - started
+                print(f"  {name} #{i + 1}: {samples[-1]} ({took:.0f} s)", flush=True)
+            rows.append((name, [s[0] for s in samples], [s[1] for s in samples]))
+        return rows
 
 
 def main(argv: list[str] | None = None) -> int:
