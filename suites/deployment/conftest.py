@@ -9,6 +9,7 @@ import pytest
 
 from stormproof.fixtures.certs import TestPki, make_pki
 from stormproof.fixtures.fake_llm import FakeLlm
+from stormproof.fixtures.pollers import wait_polling
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
@@ -17,7 +18,6 @@ from stormproof.suites.deployment.deployment import (
     launch_worker,
     start_deployment,
     start_reference_worker,
-    wait_for_pollers,
 )
 
 
@@ -91,7 +91,9 @@ async def foreign_worker(
         name="foreign-worker",
     )
     try:
-        await wait_for_pollers(await deployment.client(), worker.task_queue, 30, worker)
+        client = await deployment.client()
+        logs = {worker.process.name: worker.process.log_path}
+        await wait_polling(client, worker.task_queue, timeout=30, process=worker.process, logs=logs)
         yield worker
     finally:
         worker.stop(grace=5)

@@ -14,9 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import TLSConfig
 
@@ -26,7 +23,6 @@ from stormproof.fixtures.config import SuiteConfig, resolve
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.ingress import IngressKind, IngressSpec, NginxIngress
 from stormproof.fixtures.temporal import DevServer
-from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess, new_task_queue
 
 API_KEY = f"sp-test-{uuid.uuid4().hex}"
@@ -165,36 +161,3 @@ def assert_diagnosis(report: DoctorReport, check: str, code: str, *phrases: str)
     position = names.index(check)
     assert all(c.status.value == "pass" for c in report.checks[:position]), report.checks
     assert all(c.code == "not_run" for c in report.checks[position + 1 :]), report.checks
-
-
-async def wait_for_pollers(
-    client: Client, queue: str, timeout: float = 10.0, worker: WorkerProcess | None = None
-) -> None:
-    """A worker that just started polls within moments; wait for it, bounded. When the
-    poller is `worker`'s process, its exit fails the wait at once, with its log."""
-
-    async def polled() -> bool:
-        if worker is not None and not worker.process.running():
-            raise AssertionError(
-                f"{worker.process.name} exited {worker.process.returncode()} before polling "
-                f"{queue!r}:\n{worker.log(30)}"
-            )
-        for queue_type in (
-            TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-            TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-        ):
-            described = await client.workflow_service.describe_task_queue(
-                DescribeTaskQueueRequest(
-                    namespace=client.namespace,
-                    task_queue=TaskQueue(name=queue),
-                    task_queue_type=queue_type,
-                )
-            )
-            if not described.pollers:
-                return False
-        return True
-
-    logs = {"worker": worker.process.log_path} if worker is not None else None
-    await wait_for(
-        polled, what=f"pollers on task queue {queue!r}", timeout=timeout, interval=0.1, logs=logs
-    )
