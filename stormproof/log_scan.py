@@ -21,8 +21,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from stormproof.diagnosis import BugClass, diagnose
+from stormproof.fixtures.wait import strip_ansi
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ALARMS: tuple[tuple[BugClass, re.Pattern[str]], ...] = (
     (BugClass.NON_DETERMINISM, re.compile(r"TMPRL1100|[Nn]ondeterminism")),
     (
@@ -64,7 +64,7 @@ def scan(logs: Mapping[str, object], since: Mapping[str, int] | None = None) -> 
             handle.seek((since or {}).get(name, 0))
             text = handle.read().decode(errors="replace")
         for number, raw in enumerate(text.splitlines(), 1):
-            line = ANSI.sub("", raw)
+            line = strip_ansi(raw)
             for bug, pattern in ALARMS:
                 if pattern.search(line):
                     hits.append(LogHit(source=name, line_number=number, line=line, bug=bug))

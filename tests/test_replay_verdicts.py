@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from stormproof.fixtures.twins import broken_spec
+from stormproof.fixtures.wait import strip_ansi
 from stormproof.replay.batch import judge_files
 from stormproof.replay.histories import load
 from stormproof.replay.replayer import OLD_CORE_FLAGS, load_workflows, make_replayer, replay_file
 from stormproof.replay.scenarios import by_key
 from stormproof.replay.settings import ReplaySettings, ReplaySetupError, data_converter
-from stormproof.replay.verdicts import Origin, ReplayOutcome, shorten, strip_ansi
+from stormproof.replay.verdicts import Origin, ReplayOutcome, shorten
 
 SPECIAL = Path(__file__).parent / "replay_histories" / "special"
 SEALED = SPECIAL / "encrypted.json"

@@ -16,10 +16,11 @@ with `stormproof record-histories` only makes sense for the reference's committe
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from stormproof.fixtures.wait import strip_ansi
 
 Verdict = Literal["replayed", "diverged", "cannot judge"]
 # committed: the reference's files under suites/replay/histories/; exported: a team's
@@ -28,7 +29,6 @@ Origin = Literal["committed", "exported", "live"]
 
 MAX_COMMANDS = 12  # longer recorded-command lists are cut around the divergence
 _CONTEXT = 3  # commands shown either side of the event where replay diverged
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 _PATCH = "keep the old behaviour for running workflows behind workflow.patched(...)"
 _SANDBOX_FIX = (
@@ -43,11 +43,6 @@ _WHEN_NONE_RUN: dict[Origin, str] = {
     "live": "a run of this version that is still open on the server needs the old "
     "behaviour until it finishes",
 }
-
-
-def strip_ansi(text: str) -> str:
-    """`text` without terminal colour codes (the SDK core colours its log lines)."""
-    return _ANSI.sub("", text)
 
 
 class ReplayWarning(UserWarning):

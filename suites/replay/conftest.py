@@ -20,12 +20,13 @@ import pytest
 from temporalio.worker import Replayer
 
 from stormproof.fixtures.config import SuiteConfig
+from stormproof.fixtures.wait import strip_ansi
 from stormproof.replay.batch import replay_paths
 from stormproof.replay.histories import Unreplayable, history_files, relative
 from stormproof.replay.replayer import load_workflows, make_replayer
 from stormproof.replay.scenarios import HISTORIES_DIR
 from stormproof.replay.settings import DEFAULT_WORKFLOWS, ReplaySettings, ReplaySetupError
-from stormproof.replay.verdicts import CannotJudge, ReplayOutcome, strip_ansi
+from stormproof.replay.verdicts import CannotJudge, ReplayOutcome
 
 
 def committed_histories() -> list[Path]:
