@@ -93,6 +93,7 @@ class Generator:
         self.workload, self.history, self.rng = workload, history, rng
         self.spec = spec or LoadSpec()
         self.prepare, self.progress = prepare, progress
+        self.phase = "idle"  # the last `_phase`, for `progress` (stormproof/chaos_ticker.py)
         kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
         adapter_mix = getattr(getattr(workload, "adapter", None), "mix", None)
         mix = self.spec.mix or adapter_mix or dict.fromkeys(kinds, 1.0)
@@ -126,7 +127,12 @@ class Generator:
         return self.started - self.closed - self.refused
 
     def _phase(self, name: str) -> None:
+        self.phase = name
         self.history.ok("generator", "phase", phase=name, started=self.started, closed=self.closed)
+        self._progress()
+
+    def _progress(self) -> None:
+        """Tell `progress` of a phase, a start or a close (it throttles its own writes)."""
         if self.progress:
             self.progress(self)
 
@@ -202,6 +208,7 @@ class Generator:
             if self.prepare:
                 self.prepare(item)
             self.started += 1
+            self._progress()
             if self._judged() >= self.spec.workflows:
                 self._enough.set()
             task = asyncio.create_task(self._track(item))
@@ -220,6 +227,7 @@ class Generator:
                 await await_result(item, self._give_up, poll=0.5)
                 self.resolved.add(item.workflow_id)
             self.closed += 1
+            self._progress()
         finally:
             self._open.release()
 
