@@ -7,18 +7,83 @@ only the controller writes to the terminal, and it hears of a test when it start
 teardown report, so both are lines written by the controller's terminal reporter: the
 `-n 2` output stays one stream, and JUnit (built from reports, not the terminal) is
 untouched. Lines are whole lines (`write_line` ends the dots' line first).
+
+In between, the live counts of stormproof/chaos_ticker.py: the controller makes a folder
+at configure and hands it to each xdist worker in `workerinput` (pytest_configure_node,
+xdist's documented channel); a worker's chaos fixture gets its test's ProgressFile from
+progress_file(), and the controller's ticker thread, started with the first chaos test
+(a suite without one gets no thread and no line), prints the tests still running.
+`-q -q` asks for the summary alone: no ticks then.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stormproof.chaos_table import REJECTED, is_control, short_name
+from stormproof.chaos_ticker import ProgressFile, TerminalOut, Ticker, file_for, interval_from_env
 
 RUNNING_KEY = pytest.StashKey[set[str]]()
+FOLDER_KEY = pytest.StashKey[Path]()
+OUT_KEY = pytest.StashKey[TerminalOut]()
+TICKER_KEY = pytest.StashKey[Ticker]()
+WORKER_INPUT = "stormproof_progress_dir"
 CHAOS_PATH = "chaos/test_"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller's folder of progress files, and its terminal's stdout duplicated now,
+    while pytest's capture is suspended (a tick comes while a test's output is captured)."""
+    if hasattr(config, "workerinput"):
+        return
+    config.stash[FOLDER_KEY] = Path(tempfile.mkdtemp(prefix="stormproof-progress-"))
+    reporter = _writer(config)
+    if reporter is not None and interval_from_env() > 0 and config.get_verbosity() > -2:
+        config.stash[OUT_KEY] = TerminalOut.open(reporter, sys.stdout)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker learns the controller's folder through its workerinput."""
+    folder = node.config.stash.get(FOLDER_KEY, None)
+    if folder is not None:
+        node.workerinput[WORKER_INPUT] = str(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (ticker := config.stash.get(TICKER_KEY, None)) is not None:
+        ticker.stop()
+    if (out := config.stash.get(OUT_KEY, None)) is not None:
+        out.close()
+    if (folder := config.stash.get(FOLDER_KEY, None)) is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def progress_file(config: pytest.Config, nodeid: str) -> ProgressFile | None:
+    """Where the chaos test `nodeid` writes its live counts (None: nobody reads them)."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        folder = workerinput.get(WORKER_INPUT)
+    else:
+        folder = config.stash.get(FOLDER_KEY, None)
+    return None if folder is None else ProgressFile(file_for(Path(folder), nodeid))
+
+
+def _start_ticker(config: pytest.Config) -> None:
+    out = config.stash.get(OUT_KEY, None)
+    if out is None or TICKER_KEY in config.stash:
+        return
+    running = _running(config)
+    ticker = Ticker(config.stash[FOLDER_KEY], interval_from_env(), running.copy, out.write_lines)
+    config.stash[TICKER_KEY] = ticker
+    ticker.start()
 
 
 def _writer(config: pytest.Config) -> Any:
@@ -37,6 +102,7 @@ def started(config: pytest.Config, nodeid: str) -> None:
         return
     running = _running(config)
     running.add(nodeid)
+    _start_ticker(config)
     writer.write_line(f"chaos > {nodeid.rsplit('::', 1)[-1]} started ({len(running)} running)")
 
 

@@ -23,6 +23,7 @@ from stormproof.judge import Judge
 pytest_plugins = [
     "stormproof.fixtures.plugin",
     "stormproof.chaos_report",
+    "stormproof.chaos_progress",
     "stormproof.diagnosis_report",
 ]
 

@@ -28,6 +28,7 @@ from temporalio.client import Client
 
 from stormproof.adapter import Adapter
 from stormproof.adapter.services import running_services
+from stormproof.chaos_progress import progress_file
 from stormproof.chaos_report import HISTORY_KEY, chaos_property
 from stormproof.diagnosis_report import DIAGNOSIS_KEY
 from stormproof.fixtures.config import SuiteConfig
@@ -105,10 +106,12 @@ async def chaos(
     tag = f"ch{uuid.uuid4().hex[:8]}"
     run = ChaosRun(chaos_world, tmp_path, tag, fault, request.node.nodeid)
     request.node.stash[HISTORY_KEY] = run.history.path
+    run.live.attach(progress_file(request.config, request.node.nodeid))  # live counts
     run.open_links()
     try:
         yield run
     finally:
+        run.live.remove()
         await run.close()
         failure = request.node.stash.get(DIAGNOSIS_KEY, None)
         request.node.user_properties.append(chaos_property(run.record(failure)))

@@ -21,6 +21,7 @@ from temporalio.service import RPCError
 
 from stormproof import chaos_stats
 from stormproof.adapter import for_adapter
+from stormproof.chaos_ticker import LiveRun
 from stormproof.checker import CheckResult, Snapshot
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
@@ -46,6 +47,7 @@ class ChaosRun:
         self.rng = random.Random(f"{world.seed}:{test_id}")
         self.history = OperationLog(tmp / "history.jsonl")
         self.task_queue = f"{tag}-q"
+        self.live = LiveRun(test_id, lambda: self.fault)  # the terminal's live counts
         self.proxies: dict[str, Proxy] = {}
         self.workers: list[WorkerProcess] = []
         self.nemeses: list[Nemesis] = []
@@ -140,12 +142,9 @@ class ChaosRun:
         elif self.world.adapter.ready_workflow:
             await worker.wait_ready(self.world.client, timeout=60)
         else:
+            logs = {"worker": worker.process.log_path}
             await wait_polling(
-                self.world.client,
-                self.task_queue,
-                timeout=60,
-                process=worker.process,
-                logs={"worker": worker.process.log_path},
+                self.world.client, self.task_queue, timeout=60, process=worker.process, logs=logs
             )
         await self.metrics.start(self.fault, self.metric_urls())
         return worker
@@ -158,8 +157,7 @@ class ChaosRun:
         logs: dict[str, LogSource] = {"temporal": self.world.temporal.process.log_path}
         if isinstance(self.world.temporal, TemporalCluster):  # every service explains a fault
             logs.update(self.world.temporal.logs())
-        for w in self.workers:
-            logs[w.process.name] = w.process.log_path
+        logs.update({w.process.name: w.process.log_path for w in self.workers})
         logs["history"] = lambda: self.history.tail(30)
         return logs
 
@@ -168,9 +166,9 @@ class ChaosRun:
     ) -> Generator:
         """The continuous workload this test's fault runs under (suites/chaos/generator.py):
         `async with chaos.load():` around the warm-up, the fault and the heal."""
-        self.generator = Generator(
-            self.workload, self.history, self.rng, spec or LoadSpec.from_env(), prepare
-        )
+        spec = spec or LoadSpec.from_env()
+        self.generator = Generator(self.workload, self.history, self.rng, spec, prepare)
+        self.generator.progress = self.live.load  # the live counts (stormproof/chaos_ticker.py)
         return self.generator
 
     # --- faults -----------------------------------------------------------------------
@@ -178,19 +176,20 @@ class ChaosRun:
     async def inject(self, nemesis: Nemesis) -> None:
         self.nemeses.append(nemesis)
         self.history.invoke("nemesis", "fault", **nemesis.describe())
-        # The fault first, and the scrape in the background: scraping and parsing the
-        # server's metrics takes seconds under load, and neither a fault aimed at a moment
-        # (an effect held open) nor a fault whose window must stay short (LLM resets within
-        # llm_call's retry budget) may wait for it. Counters take longer than that to move.
+        # The fault first, the scrape in the background: scraping the server's metrics takes
+        # seconds under load, and a fault aimed at a moment (an effect held open) or kept short
+        # (LLM resets within llm_call's retry budget) may not wait for it; counters move slower.
         scraping = asyncio.create_task(self.metrics.before_fault(nemesis.name, self.metric_urls()))
         self.scrapes.append(scraping)
         await nemesis.inject()
         self.history.ok("nemesis", "fault", **nemesis.describe())
+        self.live.phase("fault")
 
     async def heal(self, nemesis: Nemesis) -> None:
         self.history.invoke("nemesis", "heal", fault=nemesis.name)
         await nemesis.heal()
         self.history.ok("nemesis", "heal", fault=nemesis.name)
+        self.live.phase("heal")
 
     @contextlib.asynccontextmanager
     async def faulted(self, nemesis: Nemesis) -> AsyncIterator[Nemesis]:
