@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import psycopg
 from temporalio import activity
 
+from stormproof.reference.activities.pg import PgConnections
 from stormproof.reference.activities.storage import CONNECT_TIMEOUT_SECONDS, sqlite_path
 
 log = logging.getLogger("stormproof.worker.ledger")
@@ -74,6 +75,7 @@ class LlmLedger:
 
     def __init__(self, database_url: str) -> None:
         self._url = database_url
+        self._pg = PgConnections(database_url, CONNECT_TIMEOUT_SECONDS)
 
     async def recall(self, key: StepKey) -> Recorded | None:
         """The reply an earlier attempt of this step received, if one was recorded."""
@@ -110,9 +112,5 @@ class LlmLedger:
             connection.close()
 
     async def _postgres(self, statement: str, params: tuple[str, ...]) -> tuple[str, str] | None:
-        async with await psycopg.AsyncConnection.connect(
-            self._url, connect_timeout=CONNECT_TIMEOUT_SECONDS
-        ) as connection:
-            await connection.execute(CREATE)
-            cursor = await connection.execute(statement.format(p="%s"), params)
-            return await cursor.fetchone() if cursor.description else None
+        _, row = await self._pg.execute(CREATE, statement.format(p="%s"), params)
+        return row

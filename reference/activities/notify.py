@@ -8,6 +8,7 @@ therefore identical on every attempt, letting the receiver drop the repeat.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import httpx
@@ -46,6 +47,21 @@ class NotifyActivities:
         self._url = settings.notify_url
         self._key_for = key_for
         self._retry_status = retry_status
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        """One client for every attempt: building one (its TLS context above all) costs
+        more CPU than the POST. Each request still gets REQUEST_TIMEOUT_SECONDS; a pooled
+        connection the receiver closed is noticed by httpx before reuse, and a failed
+        request drops its connection. A new event loop (unit tests) gets a new client."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            # No cap on connections, as with a client per attempt: never wait for a slot.
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=20)
+            self._client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS, limits=limits)
+            self._client_loop = loop
+        return self._client
 
     @activity.defn(name="send_notification")
     async def send_notification(self, request: NotificationInput) -> NotificationOutput:
@@ -68,8 +84,9 @@ class NotifyActivities:
             "attempt": attempt,
         }
         try:
-            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as client:
-                response = await client.post(self._url, json=body, headers={"Idempotency-Key": key})
+            response = await self._http().post(
+                self._url, json=body, headers={"Idempotency-Key": key}
+            )
         except httpx.TransportError as exc:  # connect errors, timeouts, resets
             raise ApplicationError(
                 f"webhook {self._url} unreachable: {type(exc).__name__}: {exc}",

@@ -19,6 +19,7 @@ import psycopg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from stormproof.reference.activities.pg import PgConnections
 from stormproof.reference.models import StoreMetadataInput, StoreMetadataOutput
 from stormproof.reference.settings import WorkerSettings
 
@@ -66,6 +67,7 @@ class StorageActivities:
     def __init__(self, settings: WorkerSettings, *, schema: Schema = IDEMPOTENT) -> None:
         self._url = settings.database_url
         self._schema = schema
+        self._pg = PgConnections(settings.database_url, CONNECT_TIMEOUT_SECONDS)
 
     @activity.defn(name="store_report_metadata")
     async def store_report_metadata(self, request: StoreMetadataInput) -> StoreMetadataOutput:
@@ -97,10 +99,9 @@ class StorageActivities:
             connection.close()
 
     async def _store_postgres(self, row: tuple[str, str, str, int]) -> bool:
-        async with await psycopg.AsyncConnection.connect(
-            self._url, connect_timeout=CONNECT_TIMEOUT_SECONDS
-        ) as connection:
-            # Leaving the block commits; an exception rolls back.
-            await connection.execute(self._schema.create)
-            cursor = await connection.execute(self._schema.insert.format(p="%s"), row)
-            return cursor.rowcount > 0
+        # One committed transaction per attempt, on a connection kept between attempts
+        # (pg.py): an exception rolls back and the connection is dropped.
+        rowcount, _ = await self._pg.execute(
+            self._schema.create, self._schema.insert.format(p="%s"), row
+        )
+        return rowcount > 0

@@ -1,0 +1,116 @@
+"""PostgreSQL connections kept open between activity attempts, and each table created once.
+
+Opening a connection (TCP, startup, authentication) and running `CREATE TABLE IF NOT
+EXISTS` for every statement cost more than the statement itself: the LLM step reads and
+writes its ledger, the report step writes its row, so a report paid three connects and
+three DDL round trips. Here a finished attempt hands its connection back for the next one
+(each attempt still has a connection to itself, and still one transaction per statement),
+and a table's DDL runs once per process (again if the table turns out to be missing).
+
+What the per-attempt connect gave for free is kept: a connection that failed in any way,
+or whose attempt was cancelled mid-statement, is closed, never reused; a reused connection
+found dead (PostgreSQL restarted, the link reset while it sat idle) is replaced by a fresh
+one and the statement run once more, so an idle connection's death costs no attempt; a
+fresh connect still gives up after `connect_timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import errors
+
+# Idle connections kept per database; more concurrent attempts open more and close them.
+MAX_IDLE = 8
+
+
+class PgConnections:
+    """Idle connections to one database URL, for the event loop that opened them."""
+
+    def __init__(self, url: str, connect_timeout: float, *, max_idle: int = MAX_IDLE) -> None:
+        self._url = url
+        self._connect_timeout = connect_timeout
+        self._max_idle = max_idle
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._created: set[str] = set()
+
+    async def execute(self, create: str, statement: str, params: Sequence[Any]) -> tuple[int, Any]:
+        """`statement` in its own committed transaction, after `create` (once per process).
+
+        Returns its rowcount and first row (None for a statement that returns none), read
+        before the connection is handed on. Raises psycopg.Error / OSError as a fresh
+        connection would.
+        """
+        connection, reused = await self._checkout()
+        try:
+            result = await self._run(connection, create, statement, params)
+        except psycopg.Error:
+            await _discard(connection)
+            if not (reused and connection.broken):
+                raise
+            # The connection died while it sat idle: a fresh one gets the statement.
+            connection = await self._connect()
+            try:
+                result = await self._run(connection, create, statement, params)
+            except BaseException:
+                await _discard(connection)
+                raise
+        except BaseException:  # cancelled mid-statement: the connection's state is unknown
+            await _discard(connection)
+            raise
+        self._checkin(connection)
+        return result
+
+    async def _run(
+        self, connection: psycopg.AsyncConnection[Any], create: str, statement: str,
+        params: Sequence[Any],
+    ) -> tuple[int, Any]:  # fmt: skip
+        try:
+            return await self._transaction(connection, create, statement, params)
+        except errors.UndefinedTable:
+            self._created.discard(create)  # dropped behind our back: create it again
+            return await self._transaction(connection, create, statement, params)
+
+    async def _transaction(
+        self, connection: psycopg.AsyncConnection[Any], create: str, statement: str,
+        params: Sequence[Any],
+    ) -> tuple[int, Any]:  # fmt: skip
+        async with connection.transaction():  # commits on success, rolls back on error
+            if create not in self._created:
+                await connection.execute(create)
+            cursor = await connection.execute(statement, params)
+            row = await cursor.fetchone() if cursor.description else None
+        self._created.add(create)
+        return cursor.rowcount, row
+
+    async def _checkout(self) -> tuple[psycopg.AsyncConnection[Any], bool]:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # connections belong to one loop (unit tests run many)
+            self._idle.clear()
+            self._loop = loop
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.closed:
+                return connection, True
+        return await self._connect(), False
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(
+            self._url, connect_timeout=self._connect_timeout
+        )
+
+    def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        if len(self._idle) < self._max_idle and not connection.broken:
+            self._idle.append(connection)
+        else:
+            asyncio.get_running_loop().create_task(_discard(connection))
+
+
+async def _discard(connection: psycopg.AsyncConnection[Any]) -> None:
+    with contextlib.suppress(psycopg.Error, OSError):
+        await connection.close()
