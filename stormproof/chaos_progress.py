@@ -90,6 +90,17 @@ def _writer(config: pytest.Config) -> Any:
     return config.pluginmanager.get_plugin("terminalreporter")
 
 
+def _write_line(config: pytest.Config, writer: Any, text: str) -> None:
+    """write_line ends a line of dots only if it began with a path, and under xdist none
+    does: end it here (unless the ticker's lines already did: the width it last saw)."""
+    out = config.stash.get(OUT_KEY, None)
+    tw = getattr(writer, "_tw", None)
+    width = getattr(tw, "width_of_current_line", 0)
+    if width and width != (out.width_seen if out else 0) and not writer.currentfspath:
+        tw.line()
+    writer.write_line(text)
+
+
 def _running(config: pytest.Config) -> set[str]:
     if RUNNING_KEY not in config.stash:
         config.stash[RUNNING_KEY] = set()
@@ -103,7 +114,8 @@ def started(config: pytest.Config, nodeid: str) -> None:
     running = _running(config)
     running.add(nodeid)
     _start_ticker(config)
-    writer.write_line(f"chaos > {nodeid.rsplit('::', 1)[-1]} started ({len(running)} running)")
+    name = nodeid.rsplit("::", 1)[-1]
+    _write_line(config, writer, f"chaos > {name} started ({len(running)} running)")
 
 
 def finished(config: pytest.Config, record: dict[str, Any], records: list[dict[str, Any]]) -> None:
@@ -120,7 +132,9 @@ def finished(config: pytest.Config, record: dict[str, Any], records: list[dict[s
         verdict = result.get("verdict", "no verdict")
     p99 = ((record.get("stats") or {}).get("latency") or {}).get("p99")
     latency = f", p99 {p99:.1f}s" if p99 is not None else ""
-    writer.write_line(
+    _write_line(
+        config,
+        writer,
         f"chaos < {short_name(record['fault'], 40)}: {judged} workflows judged, {verdict}"
-        f"{latency} [{len(records)} chaos tests done, {total} workflows]"
+        f"{latency} [{len(records)} chaos tests done, {total} workflows]",
     )

@@ -150,6 +150,7 @@ class TerminalOut:
 
     def __init__(self, reporter: Any, stream: TextIO | None):
         self.reporter, self.stream = reporter, stream
+        self.width_seen = 0  # the reporter's line as our last write left it
 
     @classmethod
     def open(cls, reporter: Any, stdout: TextIO) -> TerminalOut:
@@ -165,8 +166,12 @@ class TerminalOut:
                 self.reporter.write_line(line)
             return
         # End the line of dots first, and tell the reporter it ended (its write_line does).
-        start = "\n" if getattr(self.reporter, "currentfspath", None) else ""
-        self.reporter.currentfspath = None
+        # Under xdist the dots have no path to end: a line that grew since our last write
+        # (the reporter's writer counts its own characters only) has new dots on it.
+        width = getattr(getattr(self.reporter, "_tw", None), "width_of_current_line", 0)
+        dots = bool(width) and width != self.width_seen
+        start = "\n" if dots or getattr(self.reporter, "currentfspath", None) else ""
+        self.width_seen, self.reporter.currentfspath = width, None
         self.stream.write(start + "".join(f"{line}\n" for line in lines))
         self.stream.flush()
 
@@ -237,6 +242,8 @@ class LiveRun:
         if self.file is None:
             return
         g = self._generator
+        # The scenario's own workflows count towards `workflows` too: of the generator's share.
+        own = 0 if g is None else len(getattr(g.workload, "planned", ())) - g.started
         self.file.update(
             TestProgress(
                 test=self.test,
@@ -246,7 +253,7 @@ class LiveRun:
                 phase_since=self.phase_since,
                 started=None if g is None else g.started,
                 closed=None if g is None else g.closed,
-                target=None if g is None else g.spec.workflows,
+                target=None if g is None else max(g.spec.workflows - own, 0),
                 refused=0 if g is None else g.refused,
             )
         )
