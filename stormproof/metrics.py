@@ -18,6 +18,7 @@ import asyncio
 import math
 import time
 from collections import defaultdict
+from collections.abc import Collection
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -45,9 +46,48 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def parse(text: str, source: str, taken_at: float | None = None) -> MetricsSnapshot:
-    """Parse Prometheus text exposition into a snapshot (the last duplicate wins)."""
+def only_families(text: str, families: Collection[str]) -> str:
+    """The lines of `families` (with their HELP and TYPE lines), the rest dropped.
+
+    A server's exposition is ~1.5 MB of per-operation histograms; a chaos run scrapes it
+    three times per test and uses a dozen families, and prometheus-client's parser costs
+    seconds of CPU per scrape under load: CPU the workload under judgement needs. Cutting
+    by name first is a string scan. A sample line `name{...} v` or `name v` belongs to a
+    family when its name is the family's or the family's with a suffix the text format
+    adds (`_total`, `_bucket`, `_count`, `_sum`, `_created`)."""
+    # A counter's TYPE line names it without the `_total` its samples carry.
+    wanted = {*families, *(f.removesuffix("_total") for f in families)}
+
+    def family_of(name: str) -> str:
+        base, _, suffix = name.rpartition("_")
+        return base if base and suffix in _SUFFIXES and base in wanted else name
+
+    kept = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            parts = line.split(None, 3)
+            name = parts[2] if len(parts) > 2 else ""
+        else:
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+        if family_of(name) in wanted:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+_SUFFIXES = frozenset({"total", "bucket", "count", "sum", "created"})
+
+
+def parse(
+    text: str,
+    source: str,
+    taken_at: float | None = None,
+    families: Collection[str] | None = None,
+) -> MetricsSnapshot:
+    """Parse Prometheus text exposition into a snapshot (the last duplicate wins); with
+    `families`, only those (only_families)."""
     samples: dict[str, float] = {}
+    if families is not None:
+        text = only_families(text, families)
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             samples[sample_key(sample.name, dict(sample.labels))] = float(sample.value)
@@ -56,9 +96,12 @@ def parse(text: str, source: str, taken_at: float | None = None) -> MetricsSnaps
     )
 
 
-async def scrape(url: str, *, timeout: float = 2.0) -> MetricsSnapshot | None:
-    """GET `url` and parse it; None when nothing answers (a killed worker, a healed proxy
-    not yet back): a missing scrape is a fact to report, not a failure of the judge."""
+async def scrape(
+    url: str, *, timeout: float = 2.0, families: Collection[str] | None = None
+) -> MetricsSnapshot | None:
+    """GET `url` and parse it (only `families`, when given); None when nothing answers (a
+    killed worker, a healed proxy not yet back): a missing scrape is a fact to report, not
+    a failure of the judge."""
     try:
         async with httpx.AsyncClient(timeout=timeout) as client:
             response = await client.get(url)
@@ -66,7 +109,7 @@ async def scrape(url: str, *, timeout: float = 2.0) -> MetricsSnapshot | None:
             return None
         # A server's exposition is ~1.5 MB (0.5 s to parse idle, seconds under load): in a
         # thread, so a chaos run's workload keeps its timing while a snapshot is taken.
-        return await asyncio.to_thread(parse, response.text, url, time.time())
+        return await asyncio.to_thread(parse, response.text, url, time.time(), families)
     except (httpx.HTTPError, OSError, ValueError):
         return None
 
@@ -188,6 +231,16 @@ WORKER_HISTOGRAMS = {
 }
 # The server's histograms are in seconds, the SDK's in milliseconds: short -> (name, to ms).
 SERVER_HISTOGRAMS = {"server_task_schedule_to_start": ("task_schedule_to_start_latency", 1000.0)}
+# Every family fault_deltas reads (and `service_requests`, by which it tells a server from
+# a worker): what a chaos scrape keeps (only_families).
+FAULT_FAMILIES = frozenset(
+    {
+        "service_requests",
+        *WORKER_COUNTERS.values(),
+        *SERVER_COUNTERS.values(),
+        *(name for name, _ in (*WORKER_HISTOGRAMS.values(), *SERVER_HISTOGRAMS.values())),
+    }
+)
 
 
 def fault_deltas(before: MetricsSnapshot | None, after: MetricsSnapshot | None) -> dict[str, float]:

@@ -13,7 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from stormproof.fixtures.ports import LOOPBACK, free_port
-from stormproof.metrics import MetricsSnapshot, fault_deltas, parse, sample_key, scrape
+from stormproof.metrics import (
+    FAULT_FAMILIES,
+    MetricsSnapshot,
+    fault_deltas,
+    parse,
+    sample_key,
+    scrape,
+)
 
 SDK = 'namespace="default",service_name="temporal-core-sdk",task_queue="q"'
 
@@ -131,3 +138,32 @@ async def test_scrape_a_real_endpoint_and_a_closed_port() -> None:
         server.shutdown()
         server.server_close()
     assert await scrape(f"http://{LOOPBACK}:{free_port()}/metrics", timeout=0.5) is None
+
+
+NOISE = """\
+# HELP persistence_latency a server histogram the deltas never read
+# TYPE persistence_latency histogram
+persistence_latency_bucket{operation="CreateWorkflowExecution",le="+Inf"} 9
+persistence_latency_sum{operation="CreateWorkflowExecution"} 1.5
+persistence_latency_count{operation="CreateWorkflowExecution"} 9
+# TYPE temporal_activity_task_received_extra counter
+temporal_activity_task_received_extra{activity_type="llm"} 99
+"""
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (worker_text(1, 2, 1, 0, [1, 1, 1]), worker_text(4, 7, 3, 2, [2, 9, 11])),
+        (SERVER, SERVER.replace("} 2", "} 6").replace("} 5", "} 8")),
+    ],
+    ids=["worker", "server"],
+)
+def test_keeping_only_the_fault_families_changes_no_delta(before: str, after: str) -> None:
+    """The chaos scrape drops every family fault_deltas does not read (a server's
+    exposition is ~1.5 MB): the deltas must come out the same, and the noise must go."""
+    whole = fault_deltas(parse(before + NOISE, "s"), parse(after + NOISE, "s"))
+    kept_before = parse(before + NOISE, "s", families=FAULT_FAMILIES)
+    kept_after = parse(after + NOISE, "s", families=FAULT_FAMILIES)
+    assert whole and fault_deltas(kept_before, kept_after) == whole
+    assert not [k for k in kept_after.samples if "persistence_latency" in k or "_extra" in k]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from stormproof.log_privacy import assert_no_prompts_in_logs
-from stormproof.metrics import MetricsSnapshot, fault_deltas, scrape
+from stormproof.metrics import FAULT_FAMILIES, MetricsSnapshot, fault_deltas, scrape
 
 # A scrape that takes longer than this would distort the fault's timing more than it tells.
 SCRAPE_TIMEOUT = 1.0
@@ -62,7 +62,9 @@ class MetricsWatch:
     @staticmethod
     async def _scrape_all(urls: Mapping[str, str]) -> dict[str, MetricsSnapshot | None]:
         names = list(urls)
-        found = await asyncio.gather(*(scrape(urls[n], timeout=SCRAPE_TIMEOUT) for n in names))
+        found = await asyncio.gather(
+            *(scrape(urls[n], timeout=SCRAPE_TIMEOUT, families=FAULT_FAMILIES) for n in names)
+        )
         return dict(zip(names, found, strict=True))
 
     async def before_fault(self, fault: str, urls: Mapping[str, str]) -> None:
