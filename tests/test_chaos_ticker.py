@@ -9,6 +9,7 @@ file), so no duration is guessed; STORMPROOF_PROGRESS_INTERVAL makes the ticks f
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -130,3 +131,28 @@ def test_a_running_chaos_test_shows_a_live_line(tmp_path: Path, xdist: list[str]
     assert code == 0, run.log(200)
     suites = ET.parse(junit).getroot()  # JUnit XML still parses, with the one test
     assert [case.get("name") for case in suites.iter("testcase")] == ["test_stand_in_fault"]
+
+
+QUIET_CHECK = """
+from stormproof.chaos_progress import OUT_KEY
+
+
+def test_ticks_only_when_asked(request):
+    assert (OUT_KEY in request.config.stash) == (request.config.get_verbosity() > -2)
+"""
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q", "-q"]], ids=["default", "quiet-quiet"])
+def test_quiet_quiet_asks_for_no_ticks(tmp_path: Path, quiet: list[str]) -> None:
+    (tmp_path / "test_quiet.py").write_text(QUIET_CHECK)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *quiet],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
