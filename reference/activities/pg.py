@@ -4,7 +4,7 @@ Opening a connection (TCP, startup, authentication) and running `CREATE TABLE IF
 EXISTS` for every statement cost more than the statement itself: the LLM step reads and
 writes its ledger, the report step writes its row, so a report paid three connects and
 three DDL round trips. Here a finished attempt hands its connection back for the next one
-(each attempt still has a connection to itself, and still one transaction per statement),
+(each attempt still has a connection to itself; every statement commits on its own),
 and a table's DDL runs once per process (again if the table turns out to be missing).
 
 What the per-attempt connect gave for free is kept: a connection that failed in any way,
@@ -71,21 +71,23 @@ class PgConnections:
         params: Sequence[Any],
     ) -> tuple[int, Any]:  # fmt: skip
         try:
-            return await self._transaction(connection, create, statement, params)
+            return await self._statement(connection, create, statement, params)
         except errors.UndefinedTable:
             self._created.discard(create)  # dropped behind our back: create it again
-            return await self._transaction(connection, create, statement, params)
+            return await self._statement(connection, create, statement, params)
 
-    async def _transaction(
+    async def _statement(
         self, connection: psycopg.AsyncConnection[Any], create: str, statement: str,
         params: Sequence[Any],
     ) -> tuple[int, Any]:  # fmt: skip
-        async with connection.transaction():  # commits on success, rolls back on error
-            if create not in self._created:
-                await connection.execute(create)
-            cursor = await connection.execute(statement, params)
-            row = await cursor.fetchone() if cursor.description else None
-        self._created.add(create)
+        # Autocommit: the statement is its own transaction, committed when it returns, in
+        # one round trip rather than BEGIN, statement, COMMIT. The DDL commits on its own
+        # (it is idempotent), as every statement here is a single-statement change.
+        if create not in self._created:
+            await connection.execute(create)
+            self._created.add(create)
+        cursor = await connection.execute(statement, params)
+        row = await cursor.fetchone() if cursor.description else None
         return cursor.rowcount, row
 
     async def _checkout(self) -> tuple[psycopg.AsyncConnection[Any], bool]:
@@ -101,7 +103,7 @@ class PgConnections:
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(
-            self._url, connect_timeout=self._connect_timeout
+            self._url, connect_timeout=self._connect_timeout, autocommit=True
         )
 
     def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
