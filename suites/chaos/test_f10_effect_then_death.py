@@ -15,7 +15,7 @@ from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, e
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
-    pytest.mark.chaos_long,
+    pytest.mark.chaos_long(seconds=35),
     pytest.mark.chaos(fault="effect-then-death"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

@@ -16,6 +16,7 @@ from stormproof.suites.chaos.nemesis import TemporalCrash
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="temporal-sigkill"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

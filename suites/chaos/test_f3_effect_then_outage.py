@@ -14,7 +14,7 @@ from stormproof.suites.chaos.run import ChaosRun
 from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
-    pytest.mark.chaos_long,
+    pytest.mark.chaos_long(seconds=35),
     pytest.mark.chaos(fault="effect-then-outage"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

@@ -22,6 +22,7 @@ from stormproof.suites.chaos.recovery import observe_recovery
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long(seconds=25),
     pytest.mark.chaos(fault="worker-sigkill"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

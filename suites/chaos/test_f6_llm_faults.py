@@ -20,6 +20,7 @@ from stormproof.suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
 from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [
+    pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos,
     pytest.mark.local_server,
     pytest.mark.worker_process,

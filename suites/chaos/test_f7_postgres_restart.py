@@ -14,6 +14,7 @@ from stormproof.suites.chaos.nemesis import PostgresCrash
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long(seconds=20),
     pytest.mark.chaos(fault="postgres-restart"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

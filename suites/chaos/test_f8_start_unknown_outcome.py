@@ -19,6 +19,7 @@ from stormproof.suites.chaos.nemesis import LinkToxic
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
+    pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="start-unknown-outcome"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

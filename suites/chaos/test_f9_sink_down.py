@@ -14,7 +14,7 @@ from stormproof.suites.chaos.nemesis import SinkDown
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
-    pytest.mark.chaos_long,
+    pytest.mark.chaos_long(seconds=45),
     pytest.mark.chaos(fault="sink-down-30s"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

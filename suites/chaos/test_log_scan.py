@@ -21,7 +21,7 @@ from stormproof.suites.chaos.nemesis import WorkerCrash
 from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
-    pytest.mark.chaos_long,
+    pytest.mark.chaos_long(seconds=20),
     pytest.mark.chaos(fault="negative-control"),
     pytest.mark.negative_control,
     pytest.mark.own_log_scan,

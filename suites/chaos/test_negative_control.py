@@ -33,8 +33,11 @@ pytestmark = [
 @pytest.mark.parametrize(
     ("name", "effect", "kind"),
     [
-        ("non_idempotent_notify", "notification", "deliveries"),
-        ("non_idempotent_insert", "row", "rows"),
+        pytest.param(*p, marks=pytest.mark.chaos_long(seconds=30))
+        for p in (
+            ("non_idempotent_notify", "notification", "deliveries"),
+            ("non_idempotent_insert", "row", "rows"),
+        )
     ],
 )
 async def test_checker_rejects_non_idempotent_effect(
@@ -67,7 +70,12 @@ async def test_checker_rejects_sdk_retries(chaos: ChaosRun) -> None:
 @pytest.mark.parametrize(
     "kind",
     [
-        pytest.param(kind, marks=() if kind == "llm" else pytest.mark.process_death)
+        pytest.param(
+            kind,
+            marks=pytest.mark.chaos_long(seconds=22)
+            if kind == "llm"
+            else pytest.mark.process_death,
+        )
         for kind in KINDS
     ],
 )
