@@ -200,8 +200,8 @@ class ChaosRun:
             await self.heal(nemesis)
 
     async def hold(self, seconds: float) -> None:
-        """Keep a fault in place for its stated duration."""
-        await asyncio.sleep(seconds)  # wait-ok: fault duration
+        """Keep a fault in place for its stated duration (nothing more when it is spent)."""
+        await asyncio.sleep(max(seconds, 0.0))  # wait-ok: fault duration
 
     async def wait_llm_in_flight(self, marker: str, timeout: float = 30) -> None:
         """Wait until the fake LLM holds an unanswered request for `marker`."""
