@@ -35,14 +35,26 @@ async def effect_then_outage(
     await chaos.start_worker(argv)
     if load:
         await chaos.load().begin()
-    victim = chaos.workload.plan("report")
     others = [chaos.workload.plan(k) for k in ("story", "report")]
+    for item in others:
+        await chaos.workload.start(item)
+    victim = chaos.workload.plan("report")
     if effect == "notification":
         chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=3)])
-    else:  # a helper, not the fault under test: it is not recorded as one
+    else:
+        # A worker's first statements open its connection and create its tables: through
+        # the slowed link that alone took ten seconds or more. So a row lands on the fast
+        # link first, then the replies slow (a helper, not the fault: not recorded as one).
+        await wait_for(
+            lambda: bool(metadata_rows(chaos.database_url, others[1].workflow_id)),
+            what=f"the row of {others[1].workflow_id}, before the link to PostgreSQL slows",
+            timeout=60,
+            interval=0.05,
+            logs=chaos.logs(),
+            retry_on=(psycopg.OperationalError,),
+        )
         chaos.toxiproxy.add_toxic(chaos.link("postgres"), "latency", name=SLOW, latency=700)
-    for item in (victim, *others):
-        await chaos.workload.start(item)
+    await chaos.workload.start(victim)
 
     def landed() -> bool:
         if effect == "notification":
