@@ -82,3 +82,15 @@ def test_a_database_that_is_down_fails_within_the_connect_timeout(cluster: Postg
             await asyncio.wait_for(pool.execute(CREATE, INSERT, ("two",)), 30)
 
     asyncio.run(scenario())
+
+
+def test_concurrent_first_statements_all_succeed(cluster: PostgresCluster):
+    """The first statements of a busy worker arrive together: without one DDL at a time,
+    concurrent CREATE TABLE IF NOT EXISTS collide (a duplicate pg_type row) and the ledger
+    would be skipped, or a metadata attempt failed, for nothing."""
+
+    async def scenario() -> list[tuple[int, object]]:
+        pool = PgConnections(cluster.url, 5)
+        return await asyncio.gather(*(pool.execute(CREATE, INSERT, (f"k{i}",)) for i in range(20)))
+
+    assert [count for count, _ in asyncio.run(scenario())] == [1] * 20

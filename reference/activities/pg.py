@@ -38,6 +38,7 @@ class PgConnections:
         self._idle: list[psycopg.AsyncConnection[Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._created: set[str] = set()
+        self._creating = asyncio.Lock()
 
     async def execute(self, create: str, statement: str, params: Sequence[Any]) -> tuple[int, Any]:
         """`statement` in its own committed transaction, after `create` (once per process).
@@ -84,8 +85,10 @@ class PgConnections:
         # one round trip rather than BEGIN, statement, COMMIT. The DDL commits on its own
         # (it is idempotent), as every statement here is a single-statement change.
         if create not in self._created:
-            await connection.execute(create)
-            self._created.add(create)
+            async with self._creating:  # one DDL at a time: concurrent ones collide
+                if create not in self._created:
+                    await _create(connection, create)
+                    self._created.add(create)
         cursor = await connection.execute(statement, params)
         row = await cursor.fetchone() if cursor.description else None
         return cursor.rowcount, row
@@ -95,6 +98,7 @@ class PgConnections:
         if self._loop is not loop:  # connections belong to one loop (unit tests run many)
             self._idle.clear()
             self._loop = loop
+            self._creating = asyncio.Lock()
         while self._idle:
             connection = self._idle.pop()
             if not connection.closed:
@@ -111,6 +115,13 @@ class PgConnections:
             self._idle.append(connection)
         else:
             asyncio.get_running_loop().create_task(_discard(connection))
+
+
+async def _create(connection: psycopg.AsyncConnection[Any], create: str) -> None:
+    """`CREATE TABLE IF NOT EXISTS`, where another process creating the same table at the
+    same moment (PostgreSQL then reports a duplicate type, not "exists") counts as done."""
+    with contextlib.suppress(errors.UniqueViolation, errors.DuplicateTable):
+        await connection.execute(create)
 
 
 async def _discard(connection: psycopg.AsyncConnection[Any]) -> None:
