@@ -55,12 +55,17 @@ def retryable_status(status: int) -> bool:
 
 @contextlib.asynccontextmanager
 async def heartbeating(interval: float = HEARTBEAT_INTERVAL_SECONDS) -> AsyncIterator[None]:
-    """Heartbeat in the background while the body awaits something slow."""
+    """Heartbeat in the background while the body awaits something slow.
+
+    The first beat comes after one interval, not at once: a call that answers within it
+    (nearly all) costs Temporal no heartbeat RPC and no mutable-state write, and one that
+    hangs still beats well inside the 15 s heartbeat timeout. A cancel still arrives with
+    the first beat's reply, at most `interval` after the start."""
 
     async def beat() -> None:
         while True:
+            await asyncio.sleep(interval)  # wait-ok: the heartbeat period
             activity.heartbeat()
-            await asyncio.sleep(interval)
 
     task = asyncio.create_task(beat())
     try:
