@@ -8,16 +8,21 @@ three DDL round trips. Here a finished attempt hands its connection back for the
 and a table's DDL runs once per process (again if the table turns out to be missing).
 
 What the per-attempt connect gave for free is kept: a connection that failed in any way,
-or whose attempt was cancelled mid-statement, is closed, never reused; a reused connection
-found dead (PostgreSQL restarted, the link reset while it sat idle) is replaced by a fresh
-one and the statement run once more, so an idle connection's death costs no attempt; a
-fresh connect still gives up after `connect_timeout`.
+or whose attempt was cancelled mid-statement, is closed, never reused; an idle connection
+the server hung up on (PostgreSQL restarted, the link reset while it sat idle) is seen at
+checkout, by a look at its socket, and replaced before the statement is sent, so an idle
+connection's death costs no attempt; a fresh connect still gives up after `connect_timeout`.
+
+A statement whose connection dies while it runs is not run again here: whether it
+committed is unknown, so the attempt fails and Temporal retries it, as it would any
+attempt the database dropped (the idempotency of the retry is the activity's business).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,21 +52,10 @@ class PgConnections:
         before the connection is handed on. Raises psycopg.Error / OSError as a fresh
         connection would.
         """
-        connection, reused = await self._checkout()
+        connection = await self._checkout()
         try:
             result = await self._run(connection, create, statement, params)
-        except psycopg.Error:
-            await _discard(connection)
-            if not (reused and connection.broken):
-                raise
-            # The connection died while it sat idle: a fresh one gets the statement.
-            connection = await self._connect()
-            try:
-                result = await self._run(connection, create, statement, params)
-            except BaseException:
-                await _discard(connection)
-                raise
-        except BaseException:  # cancelled mid-statement: the connection's state is unknown
+        except BaseException:  # failed, or cancelled mid-statement: its state is unknown
             await _discard(connection)
             raise
         self._checkin(connection)
@@ -93,7 +87,7 @@ class PgConnections:
         row = await cursor.fetchone() if cursor.description else None
         return cursor.rowcount, row
 
-    async def _checkout(self) -> tuple[psycopg.AsyncConnection[Any], bool]:
+    async def _checkout(self) -> psycopg.AsyncConnection[Any]:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # connections belong to one loop (unit tests run many)
             self._idle.clear()
@@ -101,9 +95,10 @@ class PgConnections:
             self._creating = asyncio.Lock()
         while self._idle:
             connection = self._idle.pop()
-            if not connection.closed:
-                return connection, True
-        return await self._connect(), False
+            if not connection.closed and not _hung_up(connection):
+                return connection
+            await _discard(connection)
+        return await self._connect()
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(
@@ -122,6 +117,17 @@ async def _create(connection: psycopg.AsyncConnection[Any], create: str) -> None
     same moment (PostgreSQL then reports a duplicate type, not "exists") counts as done."""
     with contextlib.suppress(errors.UniqueViolation, errors.DuplicateTable):
         await connection.execute(create)
+
+
+def _hung_up(connection: psycopg.AsyncConnection[Any]) -> bool:
+    """An idle autocommit connection that has something to read was closed by the server
+    (a restart, a terminated backend, a proxy that lost its upstream): the server sends an
+    idle session nothing else we ask for. A look at the socket, no round trip."""
+    try:
+        readable, _, _ = select.select([connection.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
 
 
 async def _discard(connection: psycopg.AsyncConnection[Any]) -> None:
