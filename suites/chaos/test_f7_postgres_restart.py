@@ -1,9 +1,10 @@
 """Fault 7: PostgreSQL is SIGKILLed while a report is inside store_report_metadata.
 
-The insert in flight dies with the database; Temporal retries the activity until the
-restarted server (crash recovery included) takes it. Catches a non-idempotent insert whose
-first attempt committed before the crash (duplicated) and a store step that gives up
-while the database is away (failed, lost).
+The insert on its way dies with the database; Temporal retries the activity until the
+restarted server (crash recovery included) takes it. Catches a store step that gives up
+while the database is away (failed, lost) and a retry that writes its row twice
+(duplicated). An insert that committed just before its reply was lost is fault 3's case
+(effect-then-outage:row, with its non-idempotent control).
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ SLOW = "pg-slow-replies"
 async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
     await chaos.start_worker()
     async with chaos.load():
-        # Slow replies stretch store_report_metadata to seconds, so the crash lands inside it.
-        chaos.toxiproxy.add_toxic(chaos.link("postgres"), "latency", name=SLOW, latency=400)
+        # Requests to PostgreSQL held 1.5 s on their way: the victim's INSERT (one autocommit
+        # round trip) is still in the proxy when the crash comes, so the attempt must fail
+        # and be retried. Slowed replies would not do: the row would be committed and its
+        # reply delivered, and the crash would miss the step.
+        chaos.toxiproxy.add_toxic(
+            chaos.link("postgres"), "latency", name=SLOW, stream="upstream", latency=1500
+        )
         reports = await chaos.workload.start_many(["report"] * 4)
         victim = await chaos.wait_step("store_report_metadata", reports)
 
