@@ -27,7 +27,14 @@ from typing import Any
 import pytest
 
 from stormproof.chaos_table import REJECTED, is_control, short_name
-from stormproof.chaos_ticker import ProgressFile, TerminalOut, Ticker, file_for, interval_from_env
+from stormproof.chaos_ticker import (
+    ProgressFile,
+    TerminalOut,
+    Ticker,
+    file_for,
+    has_new_dots,
+    interval_from_env,
+)
 
 RUNNING_KEY = pytest.StashKey[set[str]]()
 FOLDER_KEY = pytest.StashKey[Path]()
@@ -94,10 +101,8 @@ def _write_line(config: pytest.Config, writer: Any, text: str) -> None:
     """write_line ends a line of dots only if it began with a path, and under xdist none
     does: end it here (unless the ticker's lines already did: the width it last saw)."""
     out = config.stash.get(OUT_KEY, None)
-    tw = getattr(writer, "_tw", None)
-    width = getattr(tw, "width_of_current_line", 0)
-    if width and width != (out.width_seen if out else 0) and not writer.currentfspath:
-        tw.line()
+    if has_new_dots(writer, out.width_seen if out else 0) and not writer.currentfspath:
+        writer._tw.line()
     writer.write_line(text)
 
 

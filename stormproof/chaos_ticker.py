@@ -145,6 +145,14 @@ def lines_for(found: Iterable[TestProgress], running: set[str], now: float) -> l
     return [format_line(p, now) for p in alive]
 
 
+def has_new_dots(reporter: Any, width_seen: int) -> bool:
+    """The reporter's current line grew since our last write left it `width_seen` wide:
+    result letters xdist printed, on a line with no path for write_line to end (the
+    reporter's writer counts only its own characters)."""
+    width = getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0)
+    return bool(width) and width != width_seen
+
+
 class TerminalOut:
     """Whole lines to the terminal the reporter writes to, past pytest's fd capture."""
 
@@ -166,12 +174,11 @@ class TerminalOut:
                 self.reporter.write_line(line)
             return
         # End the line of dots first, and tell the reporter it ended (its write_line does).
-        # Under xdist the dots have no path to end: a line that grew since our last write
-        # (the reporter's writer counts its own characters only) has new dots on it.
-        width = getattr(getattr(self.reporter, "_tw", None), "width_of_current_line", 0)
-        dots = bool(width) and width != self.width_seen
+        dots = has_new_dots(self.reporter, self.width_seen)
         start = "\n" if dots or getattr(self.reporter, "currentfspath", None) else ""
-        self.width_seen, self.reporter.currentfspath = width, None
+        tw = getattr(self.reporter, "_tw", None)
+        self.width_seen = getattr(tw, "width_of_current_line", 0)
+        self.reporter.currentfspath = None
         self.stream.write(start + "".join(f"{line}\n" for line in lines))
         self.stream.flush()
 

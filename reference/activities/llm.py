@@ -59,8 +59,8 @@ async def heartbeating(interval: float = HEARTBEAT_INTERVAL_SECONDS) -> AsyncIte
 
     The first beat comes after one interval, not at once: a call that answers within it
     (nearly all) costs Temporal no heartbeat RPC and no mutable-state write, and one that
-    hangs still beats well inside the 15 s heartbeat timeout. A cancel still arrives with
-    the first beat's reply, at most `interval` after the start."""
+    hangs still beats well inside the 15 s heartbeat timeout. A cancel arrives with the
+    reply to a beat, as before; a call that ends before its first beat needs none."""
 
     async def beat() -> None:
         while True:

@@ -58,7 +58,7 @@ class PgConnections:
         except BaseException:  # failed, or cancelled mid-statement: its state is unknown
             await _discard(connection)
             raise
-        self._checkin(connection)
+        await self._checkin(connection)
         return result
 
     async def _run(
@@ -105,11 +105,11 @@ class PgConnections:
             self._url, connect_timeout=self._connect_timeout, autocommit=True
         )
 
-    def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
+    async def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
         if len(self._idle) < self._max_idle and not connection.broken:
             self._idle.append(connection)
         else:
-            asyncio.get_running_loop().create_task(_discard(connection))
+            await _discard(connection)
 
 
 async def _create(connection: psycopg.AsyncConnection[Any], create: str) -> None:

@@ -166,9 +166,8 @@ class ChaosRun:
     ) -> Generator:
         """The continuous workload this test's fault runs under (suites/chaos/generator.py):
         `async with chaos.load():` around the warm-up, the fault and the heal."""
-        spec = spec or LoadSpec.from_env()
-        self.generator = Generator(self.workload, self.history, self.rng, spec, prepare)
-        self.generator.progress = self.live.load  # the live counts (stormproof/chaos_ticker.py)
+        spec, live = spec or LoadSpec.from_env(), self.live.load  # live: the terminal's counts
+        self.generator = Generator(self.workload, self.history, self.rng, spec, prepare, live)
         return self.generator
 
     # --- faults -----------------------------------------------------------------------
