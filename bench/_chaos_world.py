@@ -1,6 +1,6 @@
 """The chaos suite's own world for a benchmark, outside pytest.
 
-The same builder the `chaos_world` fixture uses (suites/chaos/fixtures.py's
+The same builder the `chaos_world` fixture uses (stormproof/chaos/fixtures.py's
 open_chaos_world), with the default suite settings and the reference's adapter, so a
 benchmark measures exactly the world the suite judges in; its files go to a fresh
 temporary folder, and every process it started is gone when the block ends.
@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from stormproof.adapter import load_adapter
+from stormproof.chaos.fixtures import open_chaos_world
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.processes import stop_all
 from stormproof.fixtures.sink import NotificationSink
-from stormproof.suites.chaos.fixtures import open_chaos_world
-from stormproof.suites.chaos.world import ChaosWorld
 
 
 @contextlib.asynccontextmanager

@@ -1,6 +1,6 @@
 """The chaos workload's sustained rate on the embedded dev server, no fault.
 
-The continuous generator (suites/chaos/generator.py) drives the reference worker at each
+The continuous generator (stormproof/chaos/generator.py) drives the reference worker at each
 target rate in RATES for WORKFLOWS workflows, as one chaos test does, through the chaos
 suite's own world (dev server, Toxiproxy, PostgreSQL, fake LLM answering at once, sink).
 Sustained rate = workflows / (first start to last completion, Temporal's time); a rate
@@ -19,10 +19,10 @@ from pathlib import Path
 
 from bench._chaos_world import bench_world
 from stormproof import chaos_stats
+from stormproof.chaos.generator import LoadSpec
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.processes import install_teardown_handlers
-from stormproof.suites.chaos.generator import LoadSpec
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.world import ChaosWorld
 
 RATES = (4.0, 8.0, 16.0)
 WORKFLOWS = 200

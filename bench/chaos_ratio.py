@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 from bench._chaos_world import bench_world
+from stormproof.chaos.generator import LoadSpec
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.processes import install_teardown_handlers
-from stormproof.suites.chaos.generator import LoadSpec
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.world import ChaosWorld
 
 RATE, CONCURRENCY, WORKFLOWS, ROUNDS = 50.0, 40, 300, 4
 BARE = [sys.executable, "-m", "bench._bare_worker"]

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench._chaos_world import bench_world
+from stormproof.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.processes import install_teardown_handlers
-from stormproof.suites.chaos.nemesis import LinkDown, Nemesis, TemporalCrash
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.world import ChaosWorld
 
 REPEATS = 3
 Scenario = tuple[str, float, Callable[[ChaosRun], Nemesis]]

@@ -1,6 +1,6 @@
 """What the checker judges against: the world's effects, and what each unit owes.
 
-The observer (suites/chaos/observe.py) fills a Snapshot from the world's readers; the
+The observer (stormproof/chaos/observe.py) fills a Snapshot from the world's readers; the
 adapter (stormproof/adapter/expect.py) says what each kind of unit owes. Both are plain
 data so the checker stays a pure function of a history and a snapshot.
 """

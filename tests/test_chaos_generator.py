@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stormproof.chaos.generator import Generator, LoadSpec
 from stormproof.operations import OperationLog
-from stormproof.suites.chaos.generator import Generator, LoadSpec
 
 
 @dataclass

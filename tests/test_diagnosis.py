@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECK_MODULES = [
     "suites/conformance/checks.py",
     "suites/conformance/timing.py",
-    "suites/chaos/recovery.py",
+    "stormproof/chaos/recovery.py",
     "suites/reconnect/checks.py",
 ]
 

@@ -120,17 +120,17 @@ def test_a_back_edge_is_reported() -> None:
     """The check itself can fail: one deliberately added edge of each kind is caught."""
     sources = {
         "stormproof.fixtures.sink": "from stormproof.checker import Op\n",
-        "stormproof.checker": "def f():\n    import stormproof.suites.chaos.run\n",
-        "stormproof.fixtures.plugin": 'pytest_plugins = ["stormproof.suites.chaos.world"]\n',
+        "stormproof.checker": "def f():\n    import stormproof.suites.conformance.checks\n",
+        "stormproof.fixtures.plugin": 'pytest_plugins = ["stormproof.chaos.world"]\n',
         "stormproof.reference.worker": "from stormproof.fixtures.wait import wait_for\n",
         "stormproof.effects": "from stormproof.reference.models import StoryInput\n",
-        "stormproof.suites.chaos.run": "from stormproof.checker import check\n",  # allowed
+        "stormproof.chaos.run": "from stormproof.checker import check\n",  # allowed
         "examples.app.worker": "from stormproof.adapter import Unit\n",
         "examples.app.stormproof_adapter": "from stormproof.adapter import Unit\n",  # allowed
     }
     found = violations(sources)
     assert len(found) == 6, found
-    assert not any(line.startswith("stormproof.suites.chaos.run") for line in found), found
+    assert not any(line.startswith("stormproof.chaos.run") for line in found), found
 
 
 def test_relative_imports_are_resolved() -> None:

@@ -10,8 +10,8 @@ import sqlite3
 from pathlib import Path
 
 from stormproof.adapter import Files, Rows
+from stormproof.chaos.observe import files, rows_of
 from stormproof.effects.rows import query_rows
-from stormproof.suites.chaos.observe import files, rows_of
 
 
 def test_files_by_glob_skip_temporary_and_foreign(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import httpx
 
 from stormproof.adapter import ServiceCalls
+from stormproof.chaos.observe import Owners, service_calls
 from stormproof.fixtures.ports import LOOPBACK, free_port
 from stormproof.fixtures.recording_proxy import RecordingProxy
 from stormproof.fixtures.sink import SINK_PATH, NotificationSink
-from stormproof.suites.chaos.observe import Owners, service_calls
 
 
 def test_passes_through_and_records() -> None:

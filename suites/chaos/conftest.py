@@ -1,9 +1,9 @@
 """The chaos suite's own hooks: the process_death marker and its deselection.
 
-The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/suites/chaos/fixtures.py, a
-pytest plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's
-tests beside its adapter (examples/routing/tests) get them too. Tests marked
-process_death are deselected unless `-m process_death` asks for them.
+The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/chaos/fixtures.py, a pytest
+plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's tests
+beside its adapter (examples/routing/tests) get them too. Tests marked process_death are
+deselected unless `-m process_death` asks for them.
 """
 
 from __future__ import annotations

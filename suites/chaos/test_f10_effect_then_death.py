@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, effect_then_death
-from stormproof.suites.chaos.run import ChaosRun
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.scenarios import KINDS, EffectKind, check_one_effect, effect_then_death
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=35),

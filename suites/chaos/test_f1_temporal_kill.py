@@ -11,9 +11,9 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis import TemporalCrash
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.suites.chaos.nemesis import TemporalCrash
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=17),

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.suites.chaos.nemesis import LinkDown, LinkToxic, Nemesis
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos(fault="worker-temporal-link"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=35),

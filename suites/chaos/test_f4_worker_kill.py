@@ -14,12 +14,12 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis import WorkerCrash
+from stormproof.chaos.recovery import observe_recovery
+from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.twins import broken_argv
-from stormproof.suites.chaos.nemesis import WorkerCrash
-from stormproof.suites.chaos.recovery import observe_recovery
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=25),

@@ -12,10 +12,10 @@ import time
 
 import pytest
 
+from stormproof.chaos.nemesis import WorkerPause
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.nemesis import WorkerPause
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=30),

@@ -14,10 +14,10 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis import LinkToxic
+from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
-from stormproof.suites.chaos.nemesis import LinkToxic
-from stormproof.suites.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=17),

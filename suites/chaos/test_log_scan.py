@@ -13,12 +13,12 @@ from __future__ import annotations
 import pytest
 
 from stormproof import log_scan
+from stormproof.chaos.nemesis import WorkerCrash
+from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.nemesis import WorkerCrash
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=20),

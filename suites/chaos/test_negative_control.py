@@ -14,12 +14,18 @@ import shlex
 
 import pytest
 
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.scenarios import (
+    KINDS,
+    Effect,
+    EffectKind,
+    check_one_effect,
+    effect_then_death,
+    effect_then_outage,
+)
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import ServerError
 from stormproof.fixtures.twins import broken_argv
-from stormproof.suites.chaos.death import KINDS, EffectKind, check_one_effect, effect_then_death
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [
     pytest.mark.negative_control,

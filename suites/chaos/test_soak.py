@@ -1,7 +1,7 @@
 """Soak: many workflows (1,000 by default) under a seeded mix of faults, behind `-m soak`.
 
 Not part of the default run (the plugin deselects `soak` unless -m names it). The
-continuous generator (suites/chaos/generator.py) starts workflows at its rate the whole
+continuous generator (stormproof/chaos/generator.py) starts workflows at its rate the whole
 time; meanwhile the seeded nemesis picks one fault from the menu, holds it for a few
 seconds, heals, waits 6 to 12 s, and picks again, until the generator has started
 STORMPROOF_SOAK_WORKFLOWS (1,000 by default). STORMPROOF_CHAOS_RATE sets the rate.
@@ -13,11 +13,11 @@ import os
 
 import pytest
 
+from stormproof.chaos.generator import LoadSpec
+from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.fixtures.fake_llm import RateLimit, ServerError
-from stormproof.suites.chaos.generator import LoadSpec
-from stormproof.suites.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [
     pytest.mark.soak,

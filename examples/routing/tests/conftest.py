@@ -14,11 +14,11 @@ import pytest
 
 from examples.routing.tests.helpers import ADAPTER
 from stormproof.adapter import Adapter, load_adapter
+from stormproof.chaos.fixtures import open_chaos_world
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
-from stormproof.suites.chaos.fixtures import open_chaos_world
-from stormproof.suites.chaos.world import ChaosWorld
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from stormproof.chaos.run import ChaosRun
 from stormproof.checker import CheckResult
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.fake_llm import LlmCall
 from stormproof.fixtures.recording_proxy import ServiceRequest
-from stormproof.suites.chaos.run import ChaosRun
 
 ADAPTER = "examples.routing.stormproof_adapter"
 WORKFLOWS = "examples.routing.workflows:WORKFLOWS"

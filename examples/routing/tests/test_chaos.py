@@ -11,12 +11,12 @@ import asyncio
 import pytest
 
 from examples.routing.tests.helpers import agent_requests, assert_all_completed, twin_argv
+from stormproof.chaos.nemesis import TemporalCrash, WorkerCrash
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.nemesis import TemporalCrash, WorkerCrash
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 

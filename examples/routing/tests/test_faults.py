@@ -14,10 +14,10 @@ from examples.routing.tests.helpers import (
     assert_all_completed,
     retry_hint_problems,
 )
+from stormproof.chaos.nemesis import LinkDown
+from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.fake_llm import RateLimit
-from stormproof.suites.chaos.nemesis import LinkDown
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 OUTAGE_SECONDS = 20.0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from examples.routing.tests.helpers import assert_all_completed, twin_argv
+from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 # The app answers an HR question in about 9 s; three cut-off attempts take longer.

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from examples.routing.tests.helpers import WORKFLOWS, assert_all_completed
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.fake_llm import reply_for
 from stormproof.replay.drift import HEADLINE, drift_report, read_committed
 from stormproof.replay.histories import load, relative, scrub, write
 from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 ROOT = HISTORIES.parents[2]

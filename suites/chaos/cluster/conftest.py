@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from stormproof.chaos.nemesis.cluster import HISTORY_DB_PROXY
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
-from stormproof.suites.chaos.cluster.nemesis import HISTORY_DB_PROXY
-from stormproof.suites.chaos.world import ChaosWorld
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.cluster import TemporalCluster
-from stormproof.suites.chaos.world import ChaosWorld
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server]
 

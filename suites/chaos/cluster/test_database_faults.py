@@ -12,10 +12,10 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis import LinkDown, PostgresCrash
+from stormproof.chaos.nemesis.cluster import HISTORY_DB_PROXY
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.suites.chaos.cluster.nemesis import HISTORY_DB_PROXY
-from stormproof.suites.chaos.nemesis import LinkDown, PostgresCrash
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -10,9 +10,9 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis.cluster import RollingRestart
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.cluster import TemporalCluster
-from stormproof.suites.chaos.cluster.nemesis import RollingRestart
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.cluster,

@@ -13,10 +13,10 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos.nemesis.cluster import ServiceCrash
+from stormproof.chaos.run import ChaosRun
 from stormproof.fixtures.cluster import SERVICES, TemporalCluster
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.suites.chaos.cluster.nemesis import ServiceCrash
-from stormproof.suites.chaos.run import ChaosRun
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -14,12 +14,12 @@ from typing import Literal
 
 import psycopg
 
+from stormproof.chaos.nemesis import LinkDown
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.effects import metadata_rows
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.nemesis import LinkDown
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 Effect = Literal["notification", "row"]
 # store_report_metadata and send_notification both have a 15 s start-to-close timeout.

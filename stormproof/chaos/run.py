@@ -21,6 +21,12 @@ from temporalio.service import RPCError
 
 from stormproof import chaos_stats
 from stormproof.adapter import for_adapter
+from stormproof.chaos import verdict
+from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
+from stormproof.chaos.metrics_watch import MetricsWatch, metric_urls
+from stormproof.chaos.nemesis import Nemesis
+from stormproof.chaos.workload import Planned, Workload
+from stormproof.chaos.world import ChaosWorld
 from stormproof.chaos_ticker import LiveRun
 from stormproof.checker import CheckResult, Snapshot
 from stormproof.effects import ActivityAttempts
@@ -31,12 +37,6 @@ from stormproof.fixtures.toxiproxy import Proxy
 from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
-from stormproof.suites.chaos import verdict
-from stormproof.suites.chaos.generator import Generator, LoadSpec, wait_new_pollers
-from stormproof.suites.chaos.metrics_watch import MetricsWatch, metric_urls
-from stormproof.suites.chaos.nemesis import Nemesis
-from stormproof.suites.chaos.workload import Planned, Workload
-from stormproof.suites.chaos.world import ChaosWorld
 
 LLM_TIMEOUT_SECONDS = 4.0
 
@@ -64,7 +64,7 @@ class ChaosRun:
             artifact_dir=tmp / "artifacts",
             fake_llm=world.fake_llm,
         )
-        # workflow id -> what suites/chaos/recovery.py measured after a worker death
+        # workflow id -> what stormproof/chaos/recovery.py measured after a worker death
         self.recovery: dict[str, dict[str, Any]] = {}
         self.artifact_dir = tmp / "artifacts"
         self.generator: Generator | None = None
@@ -164,7 +164,7 @@ class ChaosRun:
     def load(
         self, spec: LoadSpec | None = None, prepare: Callable[[Planned], None] | None = None
     ) -> Generator:
-        """The continuous workload this test's fault runs under (suites/chaos/generator.py):
+        """The continuous workload this test's fault runs under (stormproof/chaos/generator.py):
         `async with chaos.load():` around the warm-up, the fault and the heal."""
         spec, live = spec or LoadSpec.from_env(), self.live.load  # live: the terminal's counts
         self.generator = Generator(self.workload, self.history, self.rng, spec, prepare, live)
@@ -245,7 +245,7 @@ class ChaosRun:
         return metric_urls(self.world.temporal, self.workers)
 
     async def check(self) -> CheckResult:
-        """Observe the world and judge it (suites/chaos/verdict.py)."""
+        """Observe the world and judge it (stormproof/chaos/verdict.py)."""
         return await verdict.observe_and_check(self)  # it sets self.result and self.snapshot
 
     def retried(self, workflow_id: str, activity: str) -> bool:
@@ -256,7 +256,7 @@ class ChaosRun:
         return found is not None and found.retried
 
     def assert_exactly_once(self, result: CheckResult | None = None) -> CheckResult:
-        """Fail with the first bug class the verdict found (suites/chaos/verdict.py)."""
+        """Fail with the first bug class the verdict found (stormproof/chaos/verdict.py)."""
         return verdict.assert_exactly_once(self, result or self.result)
 
     async def close(self) -> None:

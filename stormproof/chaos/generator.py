@@ -32,11 +32,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from stormproof.chaos.workload import Planned, Workload
 from stormproof.fixtures.pollers import KINDS, pollers
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.readiness import Probe, wait_ready
 from stormproof.operations import OperationLog
-from stormproof.suites.chaos.workload import Planned, Workload
 
 DEFAULT_KINDS = ("story", "report")
 

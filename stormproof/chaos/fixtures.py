@@ -28,6 +28,8 @@ from temporalio.client import Client
 
 from stormproof.adapter import Adapter
 from stormproof.adapter.services import running_services
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.world import ChaosWorld
 from stormproof.chaos_progress import progress_file
 from stormproof.chaos_report import HISTORY_KEY, chaos_property
 from stormproof.diagnosis_report import DIAGNOSIS_KEY
@@ -37,8 +39,6 @@ from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.world import ChaosWorld
 
 
 @contextlib.asynccontextmanager

@@ -1,7 +1,7 @@
 """The servers every chaos test of one pytest process shares, and what is judged on them.
 
-Each test uses its own task queue, tag, proxies and database on these (suites/chaos/run.py);
-the fixtures that start and stop them are in suites/chaos/fixtures.py.
+Each test uses its own task queue, tag, proxies and database on these (stormproof/chaos/run.py);
+the fixtures that start and stop them are in stormproof/chaos/fixtures.py.
 """
 
 from __future__ import annotations

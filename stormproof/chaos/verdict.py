@@ -11,14 +11,14 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from stormproof.adapter import expectations
+from stormproof.chaos import observe
+from stormproof.chaos.metrics_watch import check_log_privacy
 from stormproof.checker import CheckResult, Snapshot, check
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.wait import log_tail
-from stormproof.suites.chaos import observe
-from stormproof.suites.chaos.metrics_watch import check_log_privacy
 
 if TYPE_CHECKING:
-    from stormproof.suites.chaos.run import ChaosRun
+    from stormproof.chaos.run import ChaosRun
 
 
 async def observe_and_check(run: ChaosRun) -> CheckResult:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stormproof.chaos.nemesis.base import Nemesis
 from stormproof.fixtures.cluster import SERVICES, Service, TemporalCluster
-from stormproof.suites.chaos.nemesis import Nemesis
 
 # The one proxy the cluster world opens for the session (not per run): history's route to
 # its database, which test_database_faults cuts.

@@ -27,14 +27,14 @@ from typing import Literal
 import psycopg
 from temporalio.client import WorkflowExecutionStatus
 
+from stormproof.chaos.nemesis import LinkDown, WorkerCrash
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.effects import metadata_rows, story_artifact
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.nemesis import LinkDown, WorkerCrash
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 EffectKind = Literal["llm", "row", "notification", "artifact"]
 KINDS: tuple[EffectKind, ...] = ("llm", "row", "notification", "artifact")

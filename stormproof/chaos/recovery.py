@@ -25,10 +25,10 @@ from datetime import UTC, datetime
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from stormproof.chaos.run import ChaosRun
+from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.wait import wait_for
-from stormproof.suites.chaos.run import ChaosRun
-from stormproof.suites.chaos.workload import Planned
 
 # A new worker process starts and polls in 3-8 s on a loaded 2-core machine.
 RESTART_SLACK = 10.0

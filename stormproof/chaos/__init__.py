@@ -1,0 +1,29 @@
+"""The chaos engine: a world broken on purpose under a continuous load, then judged.
+
+A `ChaosRun` is one test's run on a shared `ChaosWorld` (Temporal, Toxiproxy, PostgreSQL,
+the fake LLM, the sink, the adapter's services): it starts workers and an open-loop
+`Generator` of units (`LoadSpec`), injects and heals nemeses (`stormproof.chaos.nemesis`),
+writes every operation to its history, observes the effects through the world and judges
+them with the checker. Schedules that several tests share live in
+`stormproof.chaos.scenarios`. The pytest fixtures `chaos_world` and `chaos` come with the
+`stormproof-chaos` plugin (`stormproof.chaos.fixtures`); `open_chaos_world` builds a
+world of a team's own for its adapter.
+"""
+
+from stormproof.chaos.fixtures import open_chaos_world
+from stormproof.chaos.generator import Generator, LoadSpec
+from stormproof.chaos.recovery import observe_recovery
+from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
+from stormproof.chaos.workload import Planned
+from stormproof.chaos.world import ChaosWorld
+
+__all__ = [
+    "LLM_TIMEOUT_SECONDS",
+    "ChaosRun",
+    "ChaosWorld",
+    "Generator",
+    "LoadSpec",
+    "Planned",
+    "observe_recovery",
+    "open_chaos_world",
+]

@@ -1,0 +1,42 @@
+"""Faults of the worker process: SIGKILL (and a fresh worker), or SIGSTOP and SIGCONT."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from stormproof.chaos.nemesis.base import Nemesis
+from stormproof.fixtures.processes import ManagedProcess
+
+
+class WorkerCrash(Nemesis):
+    """SIGKILL the worker's process group; heal starts a fresh worker on the same queue."""
+
+    name = "worker-sigkill"
+
+    def __init__(self, process: ManagedProcess, restart: Callable[[], Awaitable[Any]]):
+        self.process, self.restart = process, restart
+        self.restarted = False
+
+    async def inject(self) -> None:
+        self.process.kill()
+
+    async def heal(self) -> None:
+        if not self.restarted:
+            self.restarted = True
+            await self.restart()
+
+
+class WorkerPause(Nemesis):
+    """SIGSTOP the worker's group (a GC pause, a frozen VM); heal is SIGCONT."""
+
+    name = "worker-sigstop"
+
+    def __init__(self, process: ManagedProcess):
+        self.process = process
+
+    async def inject(self) -> None:
+        self.process.pause()
+
+    async def heal(self) -> None:
+        self.process.resume()
