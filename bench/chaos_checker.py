@@ -15,8 +15,8 @@ import json
 import random
 import time
 
-from stormproof import chaos_stats
 from stormproof.checker import Op, check
+from stormproof.report import stats as chaos_stats
 from stormproof.snapshot import (
     EffectObservation,
     LlmObservation,

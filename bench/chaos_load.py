@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 from bench._chaos_world import bench_world
-from stormproof import chaos_stats
 from stormproof.chaos.generator import LoadSpec
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.processes import install_teardown_handlers
+from stormproof.report import stats as chaos_stats
 
 RATES = (4.0, 8.0, 16.0)
 WORKFLOWS = 200

@@ -3,7 +3,7 @@
 A CI gate is read at a glance when a red test says what kind of bug it found before it
 says anything else: `duplicate-effect: ...`, `no-poller: ...`. Every check in the suites
 builds its message with `diagnose(BugClass.X, ...)`, so the class is the first word in
-the terminal; the pytest plugin (stormproof/diagnosis_report.py) reads it back with
+the terminal; the pytest plugin (stormproof/report/diagnosis.py) reads it back with
 `classify` and puts the same word in the JUnit XML (`stormproof_diagnosis`) and in the
 chaos JSON. A negative control asserts its twin is rejected with the expected class
 (`rejected_as`), so a check that starts to fail for the wrong reason is caught too.

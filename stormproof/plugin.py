@@ -22,9 +22,9 @@ from stormproof.judge import Judge
 
 pytest_plugins = [
     "stormproof.fixtures.plugin",
-    "stormproof.chaos_report",
-    "stormproof.chaos_progress",
-    "stormproof.diagnosis_report",
+    "stormproof.report.records",
+    "stormproof.report.progress",
+    "stormproof.report.diagnosis",
 ]
 
 ADAPTER_KEY = pytest.StashKey[Adapter]()

@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from stormproof import chaos_html
-from stormproof.chaos_stats import compute, percentile
-from stormproof.chaos_table import LEGEND, REJECTED, WIDTH, render, summarize
 from stormproof.checker import Op
+from stormproof.report import html as chaos_html
+from stormproof.report.stats import compute, percentile
+from stormproof.report.table import LEGEND, REJECTED, WIDTH, render, summarize
 
 
 def history(workflows: int, fault_at: float = 2.0, heal_at: float = 5.0) -> list[Op]:

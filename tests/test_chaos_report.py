@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.chaos_report import PROPERTY, history_copy_name
+from stormproof.report.records import PROPERTY, history_copy_name
 
 FAKE_CHAOS_TESTS = """
 import pytest
-from stormproof.chaos_report import chaos_property
+from stormproof.report.records import chaos_property
 
 @pytest.fixture
 def chaos(tmp_path, request):

@@ -1,4 +1,4 @@
-"""The live counts of running chaos tests (stormproof/chaos_ticker.py): the file a worker
+"""The live counts of running chaos tests (stormproof/report/ticker.py): the file a worker
 writes, the reader and the line, and a real pytest run, serial and under `-n 2`, whose
 terminal shows the line while a stand-in chaos test is still running.
 
@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.chaos_ticker import (
+from stormproof.fixtures.processes import ManagedProcess
+from stormproof.fixtures.wait import wait_for_sync
+from stormproof.report.ticker import (
     PREFIX,
     ProgressFile,
     TestProgress,
@@ -25,8 +27,6 @@ from stormproof.chaos_ticker import (
     lines_for,
     read_progress,
 )
-from stormproof.fixtures.processes import ManagedProcess
-from stormproof.fixtures.wait import wait_for_sync
 
 NODE = "suites/chaos/test_f2_worker_link.py::test_worker_temporal_link[down-70s]"
 
@@ -82,8 +82,8 @@ def test_the_reader_skips_a_broken_file_and_finished_tests(tmp_path: Path) -> No
 STAND_IN = """
 from pathlib import Path
 
-from stormproof.chaos_progress import progress_file
-from stormproof.chaos_ticker import LiveRun
+from stormproof.report.progress import progress_file
+from stormproof.report.ticker import LiveRun
 from stormproof.fixtures.wait import wait_for_sync
 
 
@@ -134,7 +134,7 @@ def test_a_running_chaos_test_shows_a_live_line(tmp_path: Path, xdist: list[str]
 
 
 QUIET_CHECK = """
-from stormproof.chaos_progress import OUT_KEY
+from stormproof.report.progress import OUT_KEY
 
 
 def test_ticks_only_when_asked(request):

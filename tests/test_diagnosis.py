@@ -23,8 +23,8 @@ from stormproof.diagnosis import (
     diagnose,
     rejected_as,
 )
-from stormproof.diagnosis_report import PROPERTY, UNCLASSIFIED
 from stormproof.fixtures.worker import NO_POLLER
+from stormproof.report.diagnosis import PROPERTY, UNCLASSIFIED
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules whose every assertion is a verdict on the worker under test.

@@ -5,9 +5,9 @@ SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a Postgre
 cluster, the adapter's services behind their recording proxies, plus the session's fake
 LLM and sink. `chaos` is per test: its own proxies, task queue, tag, history and workers,
 torn down whatever happens, and its record handed to the chaos report
-(stormproof/chaos_report.py) through the test item's user_properties, which pytest-xdist
+(stormproof/report/records.py) through the test item's user_properties, which pytest-xdist
 carries from its workers to the controller, with the failed check's bug class
-(stormproof/diagnosis_report.py).
+(stormproof/report/diagnosis.py).
 
 A plugin rather than suites/chaos/conftest.py so that tests outside suites/ (a team's,
 beside its adapter: examples/routing/tests) get the same fixtures; such a folder's
@@ -30,15 +30,15 @@ from stormproof.adapter import Adapter
 from stormproof.adapter.services import running_services
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
-from stormproof.chaos_progress import progress_file
-from stormproof.chaos_report import HISTORY_KEY, chaos_property
-from stormproof.diagnosis_report import DIAGNOSIS_KEY
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.report.diagnosis import DIAGNOSIS_KEY
+from stormproof.report.progress import progress_file
+from stormproof.report.records import HISTORY_KEY, chaos_property
 
 
 @contextlib.asynccontextmanager

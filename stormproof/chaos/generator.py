@@ -93,7 +93,7 @@ class Generator:
         self.workload, self.history, self.rng = workload, history, rng
         self.spec = spec or LoadSpec()
         self.prepare, self.progress = prepare, progress
-        self.phase = "idle"  # the last `_phase`, for `progress` (stormproof/chaos_ticker.py)
+        self.phase = "idle"  # the last `_phase`, for `progress` (stormproof/report/ticker.py)
         kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
         adapter_mix = getattr(getattr(workload, "adapter", None), "mix", None)
         mix = self.spec.mix or adapter_mix or dict.fromkeys(kinds, 1.0)

@@ -19,7 +19,6 @@ from typing import Any
 from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from stormproof import chaos_stats
 from stormproof.adapter import for_adapter
 from stormproof.chaos import verdict
 from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
@@ -27,7 +26,6 @@ from stormproof.chaos.metrics_watch import MetricsWatch, metric_urls
 from stormproof.chaos.nemesis import Nemesis
 from stormproof.chaos.workload import Planned, Workload
 from stormproof.chaos.world import ChaosWorld
-from stormproof.chaos_ticker import LiveRun
 from stormproof.checker import CheckResult, Snapshot
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
@@ -37,6 +35,8 @@ from stormproof.fixtures.toxiproxy import Proxy
 from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
+from stormproof.report import stats as chaos_stats
+from stormproof.report.ticker import LiveRun
 
 LLM_TIMEOUT_SECONDS = 4.0
 
@@ -289,7 +289,7 @@ class ChaosRun:
             "recovery_after_death": self.recovery,
             "diagnosis": failure,
             "recorded_at": time.time(),
-            # latency, throughput, outcome rates, drain (stormproof/chaos_stats.py)
+            # latency, throughput, outcome rates, drain (stormproof/report/stats.py)
             "stats": chaos_stats.compute(self.history.ops).model_dump(),
             "load": self.generator.describe() if self.generator else None,
             # fault name -> worker/server metric increases (stormproof/metrics.py)

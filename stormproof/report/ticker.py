@@ -1,7 +1,7 @@
 """Live counts of running chaos tests: a small JSON file per test, read by a thread that
 prints one line per running test every few seconds.
 
-A chaos test runs 30 to 100 s; its start and end lines (stormproof/chaos_progress.py) say
+A chaos test runs 30 to 100 s; its start and end lines (stormproof/report/progress.py) say
 nothing in between. Under xdist a worker cannot write to the terminal (only the controller
 does) and has no channel to it but reports, which arrive at the end of a test. So the
 worker's ChaosRun writes its fault, phase and workflow counts to a file in a folder the
@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from stormproof.chaos_table import short_name
+from stormproof.report.table import short_name
 
 INTERVAL_ENV = "STORMPROOF_PROGRESS_INTERVAL"
 DEFAULT_INTERVAL = 10.0

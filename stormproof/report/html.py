@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stormproof.chaos_table import LEGEND, REJECTED, is_control, summarize
+from stormproof.report.table import LEGEND, REJECTED, is_control, summarize
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}

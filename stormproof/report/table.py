@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from stormproof.chaos_stats import percentile
+from stormproof.report.stats import percentile
 
 WIDTH = 100
 # Long fault names shortened for the table only; the JSON and HTML keep the full name.

@@ -8,7 +8,7 @@ teardown report, so both are lines written by the controller's terminal reporter
 `-n 2` output stays one stream, and JUnit (built from reports, not the terminal) is
 untouched. Lines are whole lines (`write_line` ends the dots' line first).
 
-In between, the live counts of stormproof/chaos_ticker.py: the controller makes a folder
+In between, the live counts of stormproof/report/ticker.py: the controller makes a folder
 at configure and hands it to each xdist worker in `workerinput` (pytest_configure_node,
 xdist's documented channel); a worker's chaos fixture gets its test's ProgressFile from
 progress_file(), and the controller's ticker thread, started with the first chaos test
@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from stormproof.chaos_table import REJECTED, is_control, short_name
-from stormproof.chaos_ticker import (
+from stormproof.report.table import REJECTED, is_control, short_name
+from stormproof.report.ticker import (
     ProgressFile,
     TerminalOut,
     Ticker,
