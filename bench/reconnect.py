@@ -27,7 +27,7 @@ from stormproof.fixtures.fake_llm import FakeLlm, new_marker
 from stormproof.fixtures.processes import install_teardown_handlers, stop_all
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.worker import ping
-from stormproof.suites.reconnect.harness import ApiProcess, ReconnectWorld
+from stormproof.reconnect.harness import ApiProcess, ReconnectWorld
 
 ROUNDS = 5
 OUTAGE_SECONDS = 5.0

@@ -15,10 +15,10 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from stormproof.adapter import Adapter, AdapterError, load_adapter
+from stormproof.conformance.judge import Judge
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.plugin import suite_config_of
 from stormproof.fixtures.sink import NotificationSink
-from stormproof.judge import Judge
 
 pytest_plugins = [
     "stormproof.fixtures.plugin",

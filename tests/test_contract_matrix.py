@@ -1,6 +1,6 @@
 """docs/CONTRACT_MATRIX.md stays true: no contract rule without a check and a control.
 
-It joins the matrix table (suites/contract_matrix.toml) with the twins' registry and the
+It joins the matrix table (stormproof/contract_matrix.toml) with the twins' registry and the
 contract itself, and fails when:
 - a backticked term of docs/CONTRACT.md is covered by no rule (a new field, variable or
   error type was added to the contract without a row);
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from stormproof.contract_matrix import Matrix, load, render, squash
 from stormproof.reference.broken import REGISTRY, TWINS
-from stormproof.suites.contract_matrix import Matrix, load, render, squash
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "CONTRACT.md"

@@ -29,10 +29,10 @@ from stormproof.report.diagnosis import PROPERTY, UNCLASSIFIED
 ROOT = Path(__file__).resolve().parent.parent
 # Modules whose every assertion is a verdict on the worker under test.
 CHECK_MODULES = [
-    "suites/conformance/checks.py",
-    "suites/conformance/timing.py",
+    "stormproof/conformance/checks.py",
+    "stormproof/conformance/timing.py",
     "stormproof/chaos/recovery.py",
-    "suites/reconnect/checks.py",
+    "stormproof/reconnect/checks.py",
 ]
 
 

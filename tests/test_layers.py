@@ -120,7 +120,7 @@ def test_a_back_edge_is_reported() -> None:
     """The check itself can fail: one deliberately added edge of each kind is caught."""
     sources = {
         "stormproof.fixtures.sink": "from stormproof.checker import Op\n",
-        "stormproof.checker": "def f():\n    import stormproof.suites.conformance.checks\n",
+        "stormproof.checker": "def f():\n    import stormproof.suites.chaos.conftest\n",
         "stormproof.fixtures.plugin": 'pytest_plugins = ["stormproof.chaos.world"]\n',
         "stormproof.reference.worker": "from stormproof.fixtures.wait import wait_for\n",
         "stormproof.effects": "from stormproof.reference.models import StoryInput\n",

@@ -18,14 +18,14 @@ import httpx
 import pytest
 from temporalio.client import Client
 
+from stormproof.conformance.judge import Judge
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm, RateLimit
 from stormproof.fixtures.sink import NotificationSink, SinkStatus
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.judge import Judge
 from stormproof.metrics import MetricsSnapshot, fault_deltas, scrape
-from stormproof.suites.reconnect.harness import API_ARGV, ApiProcess
+from stormproof.reconnect.harness import API_ARGV, ApiProcess
 
 pytestmark = pytest.mark.worker_process
 

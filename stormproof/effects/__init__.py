@@ -9,7 +9,7 @@
 | activity attempts | attempts.activity_attempts                | the workflow's Temporal history |
 | failure causes    | failures.failure_types, failure_messages  | a workflow failure's causes     |
 
-The conformance judge (stormproof/judge.py, suites/conformance) and the chaos observer
+The conformance judge (stormproof/conformance/judge.py, suites/conformance) and the chaos observer
 (stormproof/chaos/observe.py) both read through these, so an effect, and an attempt, mean the
 same in both suites. Only public formats are read (SQL, files, PDF, the servers' logs,
 Temporal's history), never a worker's own account, so the judge works for any worker.

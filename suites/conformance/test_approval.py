@@ -13,21 +13,21 @@ from typing import Any
 
 import pytest
 
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
-from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.sink import SinkDelay
-from stormproof.fixtures.wait import eventually, wait_for
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import (
+from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,
     assert_one_notification,
     assert_one_row,
 )
-from stormproof.suites.conformance.timing import check_approval_window
+from stormproof.conformance.judge import Judge, Run
+from stormproof.conformance.timing import check_approval_window
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.fixtures.fake_llm import Delay
+from stormproof.fixtures.sink import SinkDelay
+from stormproof.fixtures.wait import eventually, wait_for
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import BrokenWorker
 
 WINDOWS = {"24-hour": 86_400, "10-minute": 600, "90-second": 90}
 APPROVED_STEPS = [

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance.checks import failure_of
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import failure_of
 
 CASES = {
     "empty-prompt": {"prompt": ""},

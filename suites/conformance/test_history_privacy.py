@@ -16,6 +16,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from stormproof.conformance.checks import assert_one_notification, assert_one_row
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.codec import (
     PAYLOAD_KEY_VARIABLE,
@@ -25,8 +27,6 @@ from stormproof.fixtures.codec import (
 )
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.world import WorkerFactory
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import assert_one_notification, assert_one_row
 
 # A worker that cannot open sealed input never finishes; say so instead of hanging.
 SEALED_RUN_DEADLINE = 60

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance.checks import assert_llm_calls, failure_of
+from stormproof.conformance.judge import Judge
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.world import WorkerFactory
-from stormproof.judge import Judge
-from stormproof.suites.conformance.checks import assert_llm_calls, failure_of
 
 
 async def check_missing_key(judge: Judge, factory: WorkerFactory, argv: list[str] | None) -> None:

@@ -15,17 +15,17 @@ from datetime import timedelta
 
 import pytest
 
-from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import RateLimit
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge
-from stormproof.suites.conformance.checks import (
+from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
 )
-from stormproof.suites.conformance.timing import activity_span, check_retry_hint
+from stormproof.conformance.judge import Judge
+from stormproof.conformance.timing import activity_span, check_retry_hint
+from stormproof.diagnosis import BugClass, rejected_as
+from stormproof.fixtures.fake_llm import RateLimit
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import BrokenWorker
 
 pytestmark = pytest.mark.time_skipping
 

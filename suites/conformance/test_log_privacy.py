@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.fake_llm import RateLimit
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
 from stormproof.log_privacy import assert_no_prompts_in_logs
 
 

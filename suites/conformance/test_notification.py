@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
-from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import (
+from stormproof.conformance.checks import (
     assert_one_notification,
     assert_one_row,
     completed,
     failure_of,
 )
+from stormproof.conformance.judge import Judge, Run
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import BrokenWorker
 
 
 async def check_5xx_is_retried(judge: Judge, run: Run) -> None:

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import (
+from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
     assert_pdf_has_reply,
     assert_report_completed,
 )
+from stormproof.conformance.judge import Judge, Run
+from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.fixtures.worker import WorkerProcess
+from stormproof.fixtures.world import BrokenWorker
 
 
 async def check_report(judge: Judge, run: Run) -> None:

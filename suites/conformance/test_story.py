@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance.checks import assert_llm_calls
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, diagnose, rejected_as
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge, Run
-from stormproof.suites.conformance.checks import assert_llm_calls
 
 TITLE = "The Keeper of Cape Wrath"
 

@@ -14,10 +14,10 @@ import time
 
 import pytest
 
+from stormproof.conformance.judge import Judge
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.fixtures.worker import NO_POLLER_SECONDS, WorkerProcess, ping
 from stormproof.fixtures.world import BrokenWorker
-from stormproof.judge import Judge
 
 DIAGNOSIS_DEADLINE = 15.0
 

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from stormproof.deployment import (
+    Deployment,
+    launch_worker,
+    start_deployment,
+    start_reference_worker,
+)
 from stormproof.fixtures.certs import TestPki, make_pki
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.pollers import wait_polling
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
-from stormproof.suites.deployment.deployment import (
-    Deployment,
-    launch_worker,
-    start_deployment,
-    start_reference_worker,
-)
 
 
 @pytest.fixture(scope="session")

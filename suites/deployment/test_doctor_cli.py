@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stormproof.deployment import API_KEY, Deployment
 from stormproof.fixtures.ingress import IngressKind
-from stormproof.suites.deployment.deployment import API_KEY, Deployment
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from stormproof.doctor import DoctorOptions
-from stormproof.fixtures.ingress import IngressKind
-from stormproof.fixtures.ports import LOOPBACK, free_port
-from stormproof.suites.deployment.deployment import (
+from stormproof.deployment import (
     FAST,
     Deployment,
     assert_diagnosis,
     start_port_443_ingress,
 )
+from stormproof.doctor import DoctorOptions
+from stormproof.fixtures.ingress import IngressKind
+from stormproof.fixtures.ports import LOOPBACK, free_port
 
 
 async def test_unresolvable_host_is_a_dns_finding(deployment: Deployment) -> None:

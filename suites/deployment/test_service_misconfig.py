@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from stormproof.deployment import API_KEY, Deployment, assert_diagnosis
 from stormproof.fixtures.ingress import IngressKind
-from stormproof.suites.deployment.deployment import API_KEY, Deployment, assert_diagnosis
 
 
 async def test_mtls_ingress_without_a_client_certificate(deployment: Deployment) -> None:

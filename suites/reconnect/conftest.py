@@ -10,7 +10,7 @@ import pytest
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
-from stormproof.suites.reconnect.harness import ReconnectWorld
+from stormproof.reconnect.harness import ReconnectWorld
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from stormproof.fixtures.fake_llm import new_marker
-from stormproof.suites.reconnect.checks import accepted_id, assert_completes
-from stormproof.suites.reconnect.harness import ReconnectWorld
+from stormproof.reconnect.checks import accepted_id, assert_completes
+from stormproof.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -8,8 +8,8 @@ import pytest
 
 from stormproof.fixtures.fake_llm import new_marker
 from stormproof.fixtures.wait import eventually
-from stormproof.suites.reconnect.checks import accepted_id
-from stormproof.suites.reconnect.harness import ApiProcess, ReconnectWorld
+from stormproof.reconnect.checks import accepted_id
+from stormproof.reconnect.harness import ApiProcess, ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -30,8 +30,8 @@ from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess, ping
-from stormproof.suites.reconnect.checks import accepted_id
-from stormproof.suites.reconnect.harness import ReconnectWorld
+from stormproof.reconnect.checks import accepted_id
+from stormproof.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -15,13 +15,13 @@ import pytest
 
 from stormproof.fixtures.fake_llm import new_marker
 from stormproof.fixtures.worker import ping
-from stormproof.suites.reconnect.checks import (
+from stormproof.reconnect.checks import (
     accept_until,
     assert_completes,
     assert_not_ready,
     assert_refused,
 )
-from stormproof.suites.reconnect.harness import ReconnectWorld
+from stormproof.reconnect.harness import ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

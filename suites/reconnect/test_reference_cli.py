@@ -16,7 +16,7 @@ import pytest
 
 from stormproof.fixtures.fake_llm import new_marker
 from stormproof.fixtures.wait import eventually
-from stormproof.suites.reconnect.harness import REPO, ReconnectWorld
+from stormproof.reconnect.harness import REPO, ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

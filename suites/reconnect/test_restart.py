@@ -13,14 +13,14 @@ import pytest
 
 from stormproof.fixtures.fake_llm import Delay, new_marker
 from stormproof.fixtures.worker import ping
-from stormproof.suites.reconnect.checks import (
+from stormproof.reconnect.checks import (
     accept_until,
     accepted_id,
     assert_completes,
     assert_not_ready,
     assert_refused,
 )
-from stormproof.suites.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
+from stormproof.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

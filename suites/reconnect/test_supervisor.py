@@ -10,7 +10,7 @@ import pytest
 
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import ping
-from stormproof.suites.reconnect.harness import SUPERVISOR_ARGV, ReconnectWorld
+from stormproof.reconnect.harness import SUPERVISOR_ARGV, ReconnectWorld
 
 pytestmark = [pytest.mark.worker_process]
 

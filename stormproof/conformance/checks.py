@@ -13,9 +13,9 @@ from typing import Any
 
 from temporalio.client import WorkflowFailureError
 
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.effects import ArtifactError, failure_messages, failure_types, pdf_text
-from stormproof.judge import Judge, Run
 
 
 def assert_llm_calls(

@@ -82,7 +82,7 @@ def render(matrix: Matrix, twins: Mapping[str, str]) -> str:
     lines = [
         "# The contract matrix",
         "",
-        "<!-- Generated from suites/contract_matrix.toml and reference/broken/registry.py by",
+        "<!-- Generated from stormproof/contract_matrix.toml and reference/broken/registry.py by",
         "     `python -m tests.test_contract_matrix`; tests/test_contract_matrix.py fails when",
         "     this file is stale, or a rule lacks a check or a control. Do not edit by hand. -->",
         "",

@@ -25,9 +25,9 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
+from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.fake_llm import LlmCall
-from stormproof.judge import Judge, Run
 
 HINT_LATE_SECONDS = 2.0
 HINT_LATE_SHARE = 0.10

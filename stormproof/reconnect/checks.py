@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.diagnosis import BugClass, diagnose
 from stormproof.fixtures.wait import eventually
-from stormproof.suites.reconnect.harness import ANSWER_DEADLINE, ApiProcess
+from stormproof.reconnect.harness import ANSWER_DEADLINE, ApiProcess
 
 
 async def assert_refused(api: ApiProcess, prompt: str, *, key: str | None = None) -> None:
