@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from stormproof.adapter import Adapter, AdapterError, load_adapter
+from stormproof.adapter import REFERENCE, Adapter, AdapterError, load_adapter
 from stormproof.conformance.judge import Judge
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.plugin import suite_config_of
@@ -28,12 +28,18 @@ pytest_plugins = [
 ]
 
 ADAPTER_KEY = pytest.StashKey[Adapter]()
+CONTRACT = "contract"
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Load and validate --adapter before collection: a broken adapter stops the run in
     seconds with its module and the fix, not minutes into a chaos test."""
+    config.addinivalue_line(
+        "markers",
+        f"{CONTRACT}: drives the reference's own workflows (the contract's tests); skipped "
+        "under a team's --adapter, so the reference is never judged in its place",
+    )
     try:
         config.stash[ADAPTER_KEY] = load_adapter(suite_config_of(config).adapter)
     except AdapterError as exc:
@@ -42,6 +48,40 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def adapter_of(config: pytest.Config) -> Adapter:
     return config.stash[ADAPTER_KEY]
+
+
+def judges_reference(config: pytest.Config) -> bool:
+    """Whether the run judges the reference worker (no team's --adapter was given)."""
+    return adapter_of(config) is load_adapter(REFERENCE)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """What is under test, as the suites will start it: the adapter, and its worker command
+    unless --worker-cmd overrides it (the chaos world starts the same one)."""
+    adapter, suite = adapter_of(config), suite_config_of(config)
+    if suite.external_worker:
+        worker = f"external, task queue {suite.task_queue}"
+    elif adapter.worker_cmd and not suite.worker_cmd_given:
+        worker = " ".join(adapter.worker_cmd)
+    else:
+        worker = suite.worker_cmd
+    return [f"stormproof adapter: {adapter.name}", f"stormproof worker: {worker}"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Never judge the reference in a team's place: a test marked `contract` drives the
+    reference's own workflows, so under a team's --adapter it is skipped, saying why."""
+    if judges_reference(config):
+        return
+    name = adapter_of(config).name
+    reason = (
+        f"[{CONTRACT}] judges the reference worker's contract, not --adapter {name!r}; "
+        "the adapter is judged by the chaos suite (docs/ADAPTERS.md)"
+    )
+    for item in items:
+        if item.get_closest_marker(CONTRACT):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ deselected unless `-m process_death` asks for them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from stormproof.adapter import REFERENCE, load_adapter
-from stormproof.plugin import adapter_of
-
+HERE = Path(__file__).parent
 PROCESS_DEATH = "process_death"
 # The chaos tests whose scenarios need nothing of the contract beyond units to start: they
 # run under any --adapter. The others drive the contract's own steps (activity names, the
@@ -34,17 +34,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the contract's own scenarios under a team's adapter; keep the long
-    process-death tests out of the default run, as the soak is."""
-    adapter = adapter_of(config)
-    if adapter is not load_adapter(REFERENCE):
-        why = (
-            f"drives the contract's own steps; --adapter {adapter.name!r} is judged by "
-            f"{', '.join(sorted(ANY_ADAPTER))} (docs/ADAPTERS.md)"
-        )
-        for item in items:
-            if item.path.name not in ANY_ADAPTER:
-                item.add_marker(pytest.mark.skip(reason=why))
+    """Mark the contract's own scenarios `contract` (a team's --adapter skips them, with the
+    reason: stormproof/plugin.py); keep the long process-death tests out of the default
+    run, as the soak is."""
+    for item in items:
+        if item.path.is_relative_to(HERE) and item.path.name not in ANY_ADAPTER:
+            item.add_marker(pytest.mark.contract)
     if PROCESS_DEATH in (config.getoption("markexpr") or ""):
         return
     deselected = [item for item in items if item.get_closest_marker(PROCESS_DEATH)]

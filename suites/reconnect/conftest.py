@@ -12,6 +12,16 @@ from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.reconnect.harness import ReconnectWorld
 
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here starts the reference's own processes: marked `contract`, so a team's
+    --adapter skips them with the reason rather than judging the reference in its place."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.contract)
+
 
 @pytest.fixture
 async def reconnect_world(

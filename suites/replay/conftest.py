@@ -54,6 +54,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("exported_history", params, ids=ids)
 
 
+# The team's own histories (--replay-dir, --replay-query); every other test here replays the
+# reference's committed histories and twins.
+TEAM_TESTS = "test_team_histories.py"
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The reference's replay tests are the contract's (`contract`: a team's --adapter skips
+    them); with --replay-dir or --replay-query only the team's histories are judged."""
+    from stormproof.fixtures.plugin import suite_config_of
+
+    suite = suite_config_of(config)
+    team = suite.replay_dir is not None or bool(suite.replay_query)
+    reason = "[replay-dir] --replay-dir/--replay-query: only the team's histories are judged"
+    for item in items:
+        if not item.path.is_relative_to(HERE) or item.path.name == TEAM_TESTS:
+            continue
+        item.add_marker(pytest.mark.contract)
+        if team:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, None]:
     """Captured output without terminal colour codes: the SDK core colours its log lines,
