@@ -1,24 +1,27 @@
-"""The one list of bug classes every check's failure message starts with.
+"""The one list of bug classes, and the typed finding every check fails with.
 
 A CI gate is read at a glance when a red test says what kind of bug it found before it
-says anything else: `duplicate-effect: ...`, `no-poller: ...`. Every check in the suites
-builds its message with `diagnose(BugClass.X, ...)`, so the class is the first word in
-the terminal; the pytest plugin (stormproof/report/diagnosis.py) reads it back with
-`classify` and puts the same word in the JUnit XML (`stormproof_diagnosis`) and in the
-chaos JSON. A negative control asserts its twin is rejected with the expected class
-(`rejected_as`), so a check that starts to fail for the wrong reason is caught too.
+says anything else: `duplicate-effect: ...`, `no-poller: ...`. A check fails by raising a
+`Finding` (`expect(condition, BugClass.X, evidence)`, `fail(BugClass.X, evidence)`): an
+AssertionError that carries its `BugClass` as a field, and whose message starts with it, so
+the class is the first word in the terminal. The pytest plugin (stormproof/report/
+diagnosis.py) reads the field with `classify_exception`, never the message, and puts the
+same word in the JUnit XML (`stormproof_diagnosis`) and in the chaos JSON. A negative
+control asserts its twin is rejected with the expected class (`rejected_as`), so a check
+that starts to fail for the wrong reason is caught too.
 
 The world (fixtures/) cannot import the judge, so the one diagnosis it makes itself, a
-worker that never polls its task queue, spells `no-poller` literally;
+worker that never polls its task queue, is an exception with a class attribute
+`bug_class = "no-poller"` that `classify_exception` maps onto this list;
 tests/test_diagnosis.py checks that spelling is a member here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import NoReturn
 
 import pytest
 
@@ -90,24 +93,48 @@ MEANING: dict[BugClass, str] = {
     "headers (a /ready that claims ready while work cannot start)",
 }
 
-_LEADING_CLASS = re.compile(r"^\s*(?:\w+Error: )?([a-z]+(?:-[a-z]+)*): ")
-_BY_VALUE = {member.value: member for member in BugClass}
+
+class Finding(AssertionError):
+    """A check's verdict on the code under test: the bug class it found and the evidence.
+
+    An AssertionError, so pytest reports it as a failed check (and `eventually` retries it);
+    its message is `"<class>: <evidence>"`, the class first as a reader wants it.
+    """
+
+    def __init__(self, bug: BugClass, evidence: str):
+        super().__init__(f"{bug}: {evidence}")
+        self.bug = bug
+        self.evidence = evidence
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[BugClass, str]]:
+        return Finding, (self.bug, self.evidence)  # its args are the message, not these
 
 
-def diagnose(bug: BugClass, message: str) -> str:
-    """`message` as a check's failure message: its class first, then what was found."""
-    return f"{bug}: {message}"
+def expect(condition: object, bug: BugClass, evidence: str) -> None:
+    """The check passes when `condition` is true; otherwise it fails as `bug`."""
+    __tracebackhide__ = True  # pytest shows the check's line, not this one
+    if not condition:
+        raise Finding(bug, evidence)
 
 
-def classify(text: str) -> BugClass | None:
-    """The class a failure message starts with (after an optional `XxxError: `), if any."""
-    match = _LEADING_CLASS.match(text)
-    return _BY_VALUE.get(match.group(1)) if match else None
+def fail(bug: BugClass, evidence: str) -> NoReturn:
+    """The check fails as `bug` (for a verdict reached in a branch rather than a condition)."""
+    __tracebackhide__ = True
+    raise Finding(bug, evidence)
+
+
+def _own_class(error: BaseException) -> BugClass | None:
+    """The class an exception carries by type: a Finding's field, or a world exception's
+    `bug_class` attribute (a BugClass value spelled as a string)."""
+    if isinstance(error, Finding):
+        return error.bug
+    spelled = getattr(type(error), "bug_class", None)
+    return BugClass(spelled) if isinstance(spelled, str) else None
 
 
 def classify_exception(error: BaseException | None) -> BugClass | None:
-    """The class of a failure: the exception's own message, else a cause's or a group
-    member's (a check may fail inside an `asyncio.gather` or be re-raised with context)."""
+    """The class of a failure: the exception's own, else a cause's or a group member's (a
+    check may fail inside an `asyncio.gather` or be re-raised with context)."""
     seen: set[int] = set()
     pending = [error]
     while pending:
@@ -115,7 +142,7 @@ def classify_exception(error: BaseException | None) -> BugClass | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        found = classify(str(current))
+        found = _own_class(current)
         if found is not None:
             return found
         if isinstance(current, BaseExceptionGroup):
@@ -127,5 +154,12 @@ def classify_exception(error: BaseException | None) -> BugClass | None:
 @contextmanager
 def rejected_as(bug: BugClass) -> Iterator[pytest.ExceptionInfo[AssertionError]]:
     """A negative control: the check inside must fail, and with exactly this class."""
-    with pytest.raises(AssertionError, match=rf"^{re.escape(bug.value)}: ") as caught:
+    with pytest.raises(AssertionError) as caught:
         yield caught
+    found = classify_exception(caught.value)
+    if found is not bug:
+        named = f"as {found}" if found else "without a bug class"
+        pytest.fail(
+            f"the negative control must be rejected as {bug}, it was rejected {named}: "
+            f"{caught.value}"
+        )

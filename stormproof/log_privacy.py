@@ -21,7 +21,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding
 
 # Enough quoted lines to see the pattern; a full log would drown the message.
 SHOWN = 5
@@ -91,11 +91,9 @@ def assert_no_prompts_in_logs(logs: Mapping[str, Path], calls: Iterable[Exchange
         return
     quoted = "\n".join(f"  {x.log}:{x.line_no} ({x.what}): {x.line}" for x in leaks[:SHOWN])
     more = f"\n  ... and {len(leaks) - SHOWN} more" if len(leaks) > SHOWN else ""
-    raise AssertionError(
-        diagnose(
-            BugClass.PROMPT_IN_LOGS,
-            f"{len(leaks)} log line(s) carry a prompt or an LLM reply "
-            f"(of {len(calls)} LLM call(s) scanned):\n{quoted}{more}\n"
-            "fix: log ids, step names and error classes, never the payload's text",
-        )
+    raise Finding(
+        BugClass.PROMPT_IN_LOGS,
+        f"{len(leaks)} log line(s) carry a prompt or an LLM reply "
+        f"(of {len(calls)} LLM call(s) scanned):\n{quoted}{more}\n"
+        "fix: log ids, step names and error classes, never the payload's text",
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding
 from stormproof.fixtures.wait import strip_ansi
 
 ALARMS: tuple[tuple[BugClass, re.Pattern[str]], ...] = (
@@ -73,8 +73,8 @@ def scan(logs: Mapping[str, object], since: Mapping[str, int] | None = None) -> 
     return hits
 
 
-def failure(hits: list[LogHit]) -> str | None:
-    """The failure message for `hits` (worst class first), or None when the logs are clean."""
+def failure(hits: list[LogHit]) -> Finding | None:
+    """The finding for `hits` (worst class first), or None when the logs are clean."""
     if not hits:
         return None
     bug = BugClass.NON_DETERMINISM
@@ -82,7 +82,7 @@ def failure(hits: list[LogHit]) -> str | None:
         bug = hits[0].bug
     quoted = "\n".join(f"  {h.source}:{h.line_number}: {h.line[:300]}" for h in hits[:QUOTED])
     more = f"\n  ... and {len(hits) - QUOTED} more" if len(hits) > QUOTED else ""
-    return diagnose(
+    return Finding(
         bug,
         f"{len(hits)} alarm line(s) in the logs of this chaos test "
         f"(stormproof/log_scan.py):\n{quoted}{more}",
@@ -90,5 +90,6 @@ def failure(hits: list[LogHit]) -> str | None:
 
 
 def assert_clean(logs: Mapping[str, object], since: Mapping[str, int] | None = None) -> None:
-    message = failure(scan(logs, since))
-    assert message is None, message
+    found = failure(scan(logs, since))
+    if found is not None:
+        raise found

@@ -27,7 +27,7 @@ from temporalio.client import Client
 
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.fixtures.wait import wait_for
 
 # A new worker process starts and polls in 3-8 s on a loaded 2-core machine.
@@ -120,13 +120,15 @@ def check_recovery(declared: Declared, stall: float | None, waited: float) -> No
     long_silent = declared.heartbeat is None and (
         declared.start_to_close is None or declared.start_to_close > LONG_ACTIVITY_SECONDS
     )
-    assert not long_silent, diagnose(
+    expect(
+        not long_silent,
         BugClass.STALLED_AFTER_WORKER_DEATH,
         f"{declared.activity} stalled {shown} after its worker died: it declares "
         f"{declared.describe()}, so a dead worker is only noticed when the whole "
         "start_to_close runs out; declare a heartbeat timeout and heartbeat",
     )
-    assert stall is not None and stall <= declared.bound, diagnose(
+    expect(
+        stall is not None and stall <= declared.bound,
         BugClass.STALLED_AFTER_WORKER_DEATH,
         f"{declared.activity} resumed {shown} after its worker died, over the "
         f"{declared.bound:.1f}s its own timeouts allow ({declared.describe()}, "
@@ -144,7 +146,7 @@ async def observe_recovery(chaos: ChaosRun, victim: Planned, activity: str) -> f
     chaos.recovery[victim.workflow_id] = seen
     try:
         check_recovery(promise, stall, waited)
-    except AssertionError as finding:
-        seen["diagnosis"] = str(finding).partition(":")[0]
+    except Finding as finding:
+        seen["diagnosis"] = finding.bug.value
         raise
     return stall

@@ -14,7 +14,7 @@ from stormproof.adapter import expectations
 from stormproof.chaos import observe
 from stormproof.chaos.metrics_watch import check_log_privacy
 from stormproof.checker import CheckResult, Snapshot, check
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, expect
 from stormproof.fixtures.wait import log_tail
 
 if TYPE_CHECKING:
@@ -77,17 +77,15 @@ def assert_exactly_once(run: ChaosRun, result: CheckResult | None) -> CheckResul
             if name != "history"
         )
     lost_runs = result.lost.get("runs", 0) + result.failed
-    assert lost_runs == 0, diagnose(BugClass.LOST_WORKFLOW, f"lost workflows: {detail}")
-    assert result.lost_total == 0, diagnose(BugClass.LOST_EFFECT, f"lost effects: {detail}")
-    assert result.duplicated_total == 0, diagnose(
-        BugClass.DUPLICATE_EFFECT, f"duplicated effects: {detail}"
+    expect(lost_runs == 0, BugClass.LOST_WORKFLOW, f"lost workflows: {detail}")
+    expect(result.lost_total == 0, BugClass.LOST_EFFECT, f"lost effects: {detail}")
+    expect(result.duplicated_total == 0, BugClass.DUPLICATE_EFFECT, f"duplicated effects: {detail}")
+    expect(
+        sum(result.unexpected.values()) == 0,
+        BugClass.UNEXPECTED_EFFECT,
+        f"effects no workflow asked for: {detail}",
     )
-    assert sum(result.unexpected.values()) == 0, diagnose(
-        BugClass.UNEXPECTED_EFFECT, f"effects no workflow asked for: {detail}"
-    )
-    assert result.wasted_llm_calls == 0, diagnose(
-        BugClass.WASTED_LLM_CALL, f"wasted LLM calls: {detail}"
-    )
+    expect(result.wasted_llm_calls == 0, BugClass.WASTED_LLM_CALL, f"wasted LLM calls: {detail}")
     # What is left is "unknown": the observer could not read an effect, which is the
     # suite's own failure, not a class of bug in the worker.
     assert result.verdict == "valid", f"verdict {result.verdict}: {detail}"

@@ -1,10 +1,10 @@
 """Checks shared by the conformance tests and their negative controls.
 
-Each check is a plain function that raises AssertionError with a message a user can act
-on, starting with the bug class it found (stormproof/diagnosis.py). The positive test runs
-it against the worker under test; the negative control runs the very same function against
-a deliberately broken twin and requires it to fail with that class (`rejected_as`), which
-is the proof that the check has teeth and names the bug.
+Each check is a plain function that raises a `Finding` (an AssertionError carrying the
+bug class it found, stormproof/diagnosis.py) with a message a user can act on. The positive
+test runs it against the worker under test; the negative control runs the very same function
+against a deliberately broken twin and requires it to fail with that class (`rejected_as`),
+which is the proof that the check has teeth and names the bug.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from temporalio.client import WorkflowFailureError
 
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.effects import ArtifactError, failure_messages, failure_types, pdf_text
 
 
@@ -31,7 +31,8 @@ def assert_llm_calls(
     few or too many means for its scenario (a missing retry, stacked retries, ...)."""
     calls = judge.llm_calls(run)
     statuses = [call.status for call in calls]
-    assert len(calls) == expected, diagnose(
+    expect(
+        len(calls) == expected,
         too_few if len(calls) < expected else too_many,
         f"{run.workflow_id}: expected {expected} LLM call(s) ({why}), the fake LLM saw "
         f"{len(calls)} with statuses {statuses}",
@@ -40,7 +41,8 @@ def assert_llm_calls(
 
 def assert_one_row(judge: Judge, run: Run) -> None:
     rows = judge.rows(run)
-    assert len(rows) == 1, diagnose(
+    expect(
+        len(rows) == 1,
         BugClass.LOST_EFFECT if not rows else BugClass.DUPLICATE_EFFECT,
         f"{run.workflow_id}: expected exactly one stormproof_reports row for report "
         f"{run.report_id}, found {len(rows)}: {rows} (a retried insert that is not "
@@ -50,8 +52,10 @@ def assert_one_row(judge: Judge, run: Run) -> None:
 
 def assert_no_row(judge: Judge, run: Run) -> None:
     rows = judge.rows(run)
-    assert rows == [], diagnose(
-        BugClass.UNEXPECTED_EFFECT, f"{run.workflow_id}: expected no metadata row, found {rows}"
+    expect(
+        rows == [],
+        BugClass.UNEXPECTED_EFFECT,
+        f"{run.workflow_id}: expected no metadata row, found {rows}",
     )
 
 
@@ -59,13 +63,15 @@ def assert_one_notification(judge: Judge, run: Run) -> None:
     deliveries = judge.deliveries(run)
     effects = judge.notification_effects(run)
     keys = sorted({str(d.idempotency_key) for d in deliveries if d.accepted})
-    assert effects == 1, diagnose(
+    expect(
+        effects == 1,
         BugClass.LOST_EFFECT if effects == 0 else BugClass.DUPLICATE_EFFECT,
         f"{run.workflow_id}: expected one notification effect for report {run.report_id}, "
         f"the sink accepted {effects} distinct effect(s), keys {keys}, from "
         f"{len(deliveries)} raw deliveries (retries must reuse one Idempotency-Key)",
     )
-    assert all(d.idempotency_key for d in deliveries), diagnose(
+    expect(
+        all(d.idempotency_key for d in deliveries),
         BugClass.WRONG_EFFECT,
         f"{run.workflow_id}: a delivery came without an Idempotency-Key header",
     )
@@ -73,7 +79,8 @@ def assert_one_notification(judge: Judge, run: Run) -> None:
 
 def assert_no_notification(judge: Judge, run: Run) -> None:
     accepted = [d for d in judge.deliveries(run) if d.accepted]
-    assert accepted == [], diagnose(
+    expect(
+        accepted == [],
         BugClass.UNEXPECTED_EFFECT,
         f"{run.workflow_id}: expected no notification, sink got {accepted}",
     )
@@ -81,13 +88,14 @@ def assert_no_notification(judge: Judge, run: Run) -> None:
 
 def assert_pdf_has_reply(judge: Judge, run: Run) -> None:
     path = judge.pdf_path(run)
-    assert path.is_file(), diagnose(BugClass.LOST_EFFECT, f"{run.workflow_id}: no PDF at {path}")
+    expect(path.is_file(), BugClass.LOST_EFFECT, f"{run.workflow_id}: no PDF at {path}")
     try:
         text = " ".join(pdf_text(path).split())
     except ArtifactError as exc:
-        raise AssertionError(diagnose(BugClass.WRONG_EFFECT, f"{run.workflow_id}: {exc}")) from None
+        raise Finding(BugClass.WRONG_EFFECT, f"{run.workflow_id}: {exc}") from None
     reply_head = " ".join(judge.expected_reply(run).split())[:60]
-    assert reply_head in text, diagnose(
+    expect(
+        reply_head in text,
         BugClass.WRONG_EFFECT,
         f"{run.workflow_id}: the PDF at {path} does not contain the LLM reply "
         f"(looked for {reply_head!r}, extracted {text[:200]!r})",
@@ -96,19 +104,26 @@ def assert_pdf_has_reply(judge: Judge, run: Run) -> None:
 
 def assert_report_completed(result: dict[str, Any], run: Run) -> None:
     status = result.get("status")
-    assert status == "completed", diagnose(
-        BugClass.LOST_WORKFLOW, f"{run.workflow_id}: ended {status!r}, not completed: {result}"
+    expect(
+        status == "completed",
+        BugClass.LOST_WORKFLOW,
+        f"{run.workflow_id}: ended {status!r}, not completed: {result}",
     )
-    assert result.get("report_id") == run.report_id, diagnose(
+    expect(
+        result.get("report_id") == run.report_id,
         BugClass.INPUT_IGNORED,
         f"{run.workflow_id}: the result names report {result.get('report_id')!r}, the input "
         f"asked for {run.report_id!r}",
     )
-    assert result.get("workflow_id") == run.workflow_id, diagnose(
-        BugClass.WRONG_EFFECT, f"the result names workflow {result.get('workflow_id')!r}"
+    expect(
+        result.get("workflow_id") == run.workflow_id,
+        BugClass.WRONG_EFFECT,
+        f"the result names workflow {result.get('workflow_id')!r}",
     )
-    assert result.get("notification_key"), diagnose(
-        BugClass.WRONG_EFFECT, f"{run.workflow_id}: the result names no notification: {result}"
+    expect(
+        result.get("notification_key"),
+        BugClass.WRONG_EFFECT,
+        f"{run.workflow_id}: the result names no notification: {result}",
     )
 
 
@@ -122,18 +137,16 @@ async def failure_of(run: Run, expected: str, bug: BugClass) -> WorkflowFailureE
         result = await run.result()
     except WorkflowFailureError as failure:
         types = failure_types(failure)
-        assert expected in types, diagnose(
+        expect(
+            expected in types,
             BugClass.WRONG_ERROR_TYPE,
             f"{run.workflow_id} failed, but its cause chain has types {types}, not "
             f"{expected}: {failure_messages(failure)}",
         )
         return failure
-    raise AssertionError(
-        diagnose(
-            bug,
-            f"{run.workflow_id} completed ({result}) where the contract says it fails with "
-            f"{expected}",
-        )
+    raise Finding(
+        bug,
+        f"{run.workflow_id} completed ({result}) where the contract says it fails with {expected}",
     )
 
 
@@ -142,10 +155,7 @@ async def completed(run: Run, bug: BugClass, why: str) -> dict[str, Any]:
     try:
         return await run.result()
     except WorkflowFailureError as failure:
-        raise AssertionError(
-            diagnose(
-                bug,
-                f"{run.workflow_id} failed where it must complete ({why}): "
-                f"{failure_messages(failure)}",
-            )
+        raise Finding(
+            bug,
+            f"{run.workflow_id} failed where it must complete ({why}): {failure_messages(failure)}",
         ) from None

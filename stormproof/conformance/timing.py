@@ -26,7 +26,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.fixtures.fake_llm import LlmCall
 
 HINT_LATE_SECONDS = 2.0
@@ -52,9 +52,7 @@ async def activity_span(handle: WorkflowHandle[Any, Any], activity: str) -> time
             sched_id = getattr(event, closed).scheduled_event_id
             if sched_id in scheduled:
                 span = event.event_time.ToDatetime() - scheduled[sched_id]
-    assert span is not None, diagnose(
-        BugClass.LOST_EFFECT, f"no closed {activity} activity in the history"
-    )
+    expect(span is not None, BugClass.LOST_EFFECT, f"no closed {activity} activity in the history")
     return span
 
 
@@ -65,8 +63,10 @@ async def workflow_span(handle: WorkflowHandle[Any, Any]) -> timedelta:
         stamp = event.event_time.ToDatetime()
         first = first or stamp
         last = stamp
-    assert first is not None and last is not None, diagnose(
-        BugClass.LOST_WORKFLOW, f"{handle.id} has no history"
+    expect(
+        first is not None and last is not None,
+        BugClass.LOST_WORKFLOW,
+        f"{handle.id} has no history",
     )
     return last - first
 
@@ -77,18 +77,21 @@ async def check_approval_window(run: Run, window: timedelta) -> None:
     result = await run.result()
     span = await workflow_span(run.handle)
     status = result.get("status")
-    assert status != "completed", diagnose(
+    expect(
+        status != "completed",
         BugClass.INPUT_IGNORED,
         f"{run.workflow_id}: require_approval=true, yet it completed without a decision "
         f"after {span} of server time",
     )
-    assert status == "timed_out", diagnose(
+    expect(
+        status == "timed_out",
         BugClass.APPROVAL_TIMER,
         f"{run.workflow_id}: an unanswered approval with a {window} window ended "
         f"{status!r} after {span} of server time, not timed_out",
     )
     slack = min(timedelta(minutes=1), window / 3)
-    assert window <= span < window + slack, diagnose(
+    expect(
+        window <= span < window + slack,
         BugClass.INPUT_IGNORED,
         f"{run.workflow_id}: approval_timeout_seconds={window.total_seconds():g} but the wait "
         f"timed out after {span} of server time, outside {window}..{window + slack} (a "
@@ -135,9 +138,7 @@ async def retry_times(handle: WorkflowHandle[Any, Any], activity: str) -> tuple[
             attrs = event.activity_task_started_event_attributes
             if attrs.scheduled_event_id == scheduled_id and scheduled is not None:
                 return scheduled, event.event_time.ToDatetime()
-    raise AssertionError(
-        diagnose(BugClass.LOST_EFFECT, f"no started {activity} attempt in {handle.id}'s history")
-    )
+    raise Finding(BugClass.LOST_EFFECT, f"no started {activity} attempt in {handle.id}'s history")
 
 
 async def check_retry_hint(judge: Judge, run: Run) -> Hint:
@@ -145,7 +146,8 @@ async def check_retry_hint(judge: Judge, run: Run) -> Hint:
     not more than the documented tolerance later. Returns the hint it judged."""
     calls = judge.llm_calls(run)
     limited = [c for c in calls if c.status == 429]
-    assert len(limited) == 1 and calls[-1].status == 200, diagnose(
+    expect(
+        len(limited) == 1 and calls[-1].status == 200,
         BugClass.RETRY_CLASSIFICATION,
         f"{run.workflow_id}: expected one 429 then one answer, the fake LLM saw statuses "
         f"{[c.status for c in calls]}",
@@ -159,10 +161,13 @@ async def check_retry_hint(judge: Judge, run: Run) -> Hint:
         f"scheduled at {scheduled:%H:%M:%S.%f} and retried at {retried:%H:%M:%S.%f} server "
         f"time, {waited:.1f}s later"
     )
-    assert waited >= hint.seconds, diagnose(
-        BugClass.RETRY_HINT_IGNORED, f"{when}: too early, the hint asked for {hint.seconds:.1f}s"
+    expect(
+        waited >= hint.seconds,
+        BugClass.RETRY_HINT_IGNORED,
+        f"{when}: too early, the hint asked for {hint.seconds:.1f}s",
     )
-    assert waited <= latest, diagnose(
+    expect(
+        waited <= latest,
         BugClass.RETRY_HINT_IGNORED,
         f"{when}: too late, at most {latest:.1f}s is allowed (a hint read in the wrong unit?)",
     )

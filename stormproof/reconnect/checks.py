@@ -15,7 +15,7 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.fixtures.wait import eventually
 from stormproof.reconnect.harness import ANSWER_DEADLINE, ApiProcess
 
@@ -25,55 +25,58 @@ async def assert_refused(api: ApiProcess, prompt: str, *, key: str | None = None
     try:
         response = await api.submit(prompt, key=key)
     except httpx.TimeoutException:
-        raise AssertionError(
-            diagnose(
-                BugClass.UNRESPONSIVE,
-                f"the API did not answer within {ANSWER_DEADLINE:g}s while Temporal was down: "
-                f"a submission must be refused promptly with 503, not hang in retries\n{api.log()}",
-            )
+        raise Finding(
+            BugClass.UNRESPONSIVE,
+            f"the API did not answer within {ANSWER_DEADLINE:g}s while Temporal was down: "
+            f"a submission must be refused promptly with 503, not hang in retries\n{api.log()}",
         ) from None
     if response.status_code in (200, 202):
-        raise AssertionError(
-            diagnose(
-                BugClass.ACCEPTED_UNSTARTABLE_WORK,
-                f"the API accepted work it cannot start: {response.status_code} {response.text} "
-                f"while Temporal was down (expected 503)\n{api.log()}",
-            )
+        raise Finding(
+            BugClass.ACCEPTED_UNSTARTABLE_WORK,
+            f"the API accepted work it cannot start: {response.status_code} {response.text} "
+            f"while Temporal was down (expected 503)\n{api.log()}",
         )
-    assert response.status_code == 503, diagnose(
+    expect(
+        response.status_code == 503,
         BugClass.API_CONTRACT,
         f"while Temporal was down the API answered {response.status_code} {response.text}, not 503",
     )
     body = response.json()
-    assert body["error"] == "temporal_unavailable", diagnose(BugClass.API_CONTRACT, f"{body}")
-    assert body["message"], diagnose(BugClass.API_CONTRACT, f"a 503 must say why: {body}")
-    assert response.headers.get("Retry-After"), diagnose(
-        BugClass.API_CONTRACT, "a 503 must say when to retry (Retry-After)"
+    expect(body["error"] == "temporal_unavailable", BugClass.API_CONTRACT, f"{body}")
+    expect(body["message"], BugClass.API_CONTRACT, f"a 503 must say why: {body}")
+    expect(
+        response.headers.get("Retry-After"),
+        BugClass.API_CONTRACT,
+        "a 503 must say when to retry (Retry-After)",
     )
 
 
 async def assert_not_ready(api: ApiProcess) -> str:
     """/ready answers 503 with a reason naming what is wrong; returns the reason."""
     response = await api.http.get("/ready")
-    assert response.status_code == 503, diagnose(
+    expect(
+        response.status_code == 503,
         BugClass.API_CONTRACT,
         f"/ready claims ready while Temporal cannot start work: {response.status_code} "
         f"{response.text}",
     )
     body = response.json()
-    assert body["ready"] is False and body["reason"], diagnose(BugClass.API_CONTRACT, f"{body}")
+    expect(body["ready"] is False and body["reason"], BugClass.API_CONTRACT, f"{body}")
     return body["reason"]
 
 
 async def accepted_id(response: httpx.Response, *, duplicate: bool = False) -> str:
     expected = 200 if duplicate else 202
-    assert response.status_code == expected, diagnose(
+    expect(
+        response.status_code == expected,
         BugClass.API_CONTRACT,
         f"a submission got {response.status_code} {response.text}, expected {expected}",
     )
     body = response.json()
-    assert body["duplicate"] is duplicate, diagnose(
-        BugClass.DUPLICATE_EFFECT if duplicate else BugClass.API_CONTRACT, f"{body}"
+    expect(
+        body["duplicate"] is duplicate,
+        BugClass.DUPLICATE_EFFECT if duplicate else BugClass.API_CONTRACT,
+        f"{body}",
     )
     return body["workflow_id"]
 
@@ -84,12 +87,10 @@ async def assert_in_temporal(client: Client, workflow_id: str) -> None:
         await client.get_workflow_handle(workflow_id).describe()
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            raise AssertionError(
-                diagnose(
-                    BugClass.ACCEPTED_UNSTARTABLE_WORK,
-                    f"the API answered 202 for {workflow_id} but Temporal has no such "
-                    "workflow: accepted work it cannot start (a silent PENDING)",
-                )
+            raise Finding(
+                BugClass.ACCEPTED_UNSTARTABLE_WORK,
+                f"the API answered 202 for {workflow_id} but Temporal has no such "
+                "workflow: accepted work it cannot start (a silent PENDING)",
             ) from None
         raise
 
@@ -102,21 +103,25 @@ async def assert_completes(
 
     async def completed() -> None:
         response = await api.http.get(f"/api/workflows/{workflow_id}")
-        assert response.status_code == 200, diagnose(
-            BugClass.API_CONTRACT, f"GET {workflow_id}: {response.status_code} {response.text}"
+        expect(
+            response.status_code == 200,
+            BugClass.API_CONTRACT,
+            f"GET {workflow_id}: {response.status_code} {response.text}",
         )
         body = response.json()
-        assert body["status"] == "COMPLETED", diagnose(
-            BugClass.LOST_WORKFLOW, f"{workflow_id} is {body['status']}: {body}"
+        expect(
+            body["status"] == "COMPLETED",
+            BugClass.LOST_WORKFLOW,
+            f"{workflow_id} is {body['status']}: {body}",
         )
-        assert body["result"]["workflow_id"] == workflow_id, diagnose(
-            BugClass.WRONG_EFFECT, f"{body}"
-        )
+        expect(body["result"]["workflow_id"] == workflow_id, BugClass.WRONG_EFFECT, f"{body}")
 
     await eventually(completed, timeout=timeout, interval=0.25)
     status = (await client.get_workflow_handle(workflow_id).describe()).status
-    assert status == WorkflowExecutionStatus.COMPLETED, diagnose(
-        BugClass.LOST_WORKFLOW, f"{workflow_id} is {status} in Temporal"
+    expect(
+        status == WorkflowExecutionStatus.COMPLETED,
+        BugClass.LOST_WORKFLOW,
+        f"{workflow_id} is {status} in Temporal",
     )
 
 
@@ -127,12 +132,12 @@ async def accept_until(api: ApiProcess, prompt: str, key: str, bound: float) -> 
         response = await api.submit(prompt, key=key)
         if response.status_code == 202:
             return time.monotonic() - began, response.json()["workflow_id"]
-        assert response.status_code == 503, diagnose(
-            BugClass.API_CONTRACT, f"{response.status_code} {response.text}, not 503 or 202"
+        expect(
+            response.status_code == 503,
+            BugClass.API_CONTRACT,
+            f"{response.status_code} {response.text}, not 503 or 202",
         )
         await asyncio.sleep(0.1)  # wait-ok: the client's retry interval after a 503
-    raise AssertionError(
-        diagnose(
-            BugClass.UNRESPONSIVE, f"the API still refused work {bound:g}s after Temporal was back"
-        )
+    raise Finding(
+        BugClass.UNRESPONSIVE, f"the API still refused work {bound:g}s after Temporal was back"
     )

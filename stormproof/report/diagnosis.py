@@ -1,7 +1,7 @@
 """Puts a failed test's bug class where CI reads it: the terminal, the JUnit XML, the chaos JSON.
 
-The class is the first word of the failing check's message (stormproof/diagnosis.py). This
-plugin reads it from the exception once, when pytest makes the report, and:
+The class is a field of the failing check's exception (a `Finding`, stormproof/diagnosis.py).
+This plugin reads it from the exception's type once, when pytest makes the report, and:
 
 - adds the JUnit property `stormproof_diagnosis` (a failure without a class gets
   `unclassified`, so a gate can tell "a check found a bug" from "the suite broke");

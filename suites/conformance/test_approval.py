@@ -22,7 +22,7 @@ from stormproof.conformance.checks import (
 )
 from stormproof.conformance.judge import Judge, Run
 from stormproof.conformance.timing import check_approval_window
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.sink import SinkDelay
 from stormproof.fixtures.wait import eventually, wait_for
@@ -42,7 +42,8 @@ APPROVED_STEPS = [
 async def progress_step(run: Run, expected: str, timeout: float = 20) -> dict[str, Any]:
     async def check() -> dict[str, Any]:
         progress = await run.handle.query("progress")
-        assert progress["step"] == expected, diagnose(
+        expect(
+            progress["step"] == expected,
             BugClass.PROGRESS_QUERY,
             f"{run.workflow_id}: progress says {progress}, the workflow is at {expected}",
         )
@@ -55,8 +56,10 @@ async def check_progress_at_approval(judge: Judge, run: Run) -> None:
     """Once its PDF exists the report waits for a decision, and progress must say so."""
     await wait_for(judge.pdf_path(run).is_file, what=f"the PDF of {run.workflow_id}", timeout=30)
     waiting = await progress_step(run, "awaiting_approval", timeout=5)
-    assert waiting["completed_steps"] == ["llm_call", "create_pdf"], diagnose(
-        BugClass.PROGRESS_QUERY, f"{run.workflow_id}: progress says {waiting}"
+    expect(
+        waiting["completed_steps"] == ["llm_call", "create_pdf"],
+        BugClass.PROGRESS_QUERY,
+        f"{run.workflow_id}: progress says {waiting}",
     )
 
 
@@ -64,8 +67,10 @@ async def check_rejected(judge: Judge, run: Run) -> None:
     await progress_step(run, "awaiting_approval")
     await run.handle.signal("reject", {"reviewer": "legal@example.com", "comment": "no"})
     result = await run.result()
-    assert result["status"] == "rejected" and result["reviewer"] == "legal@example.com", diagnose(
-        BugClass.APPROVAL_SIGNAL, f"{run.workflow_id} was rejected but ended {result}"
+    expect(
+        result["status"] == "rejected" and result["reviewer"] == "legal@example.com",
+        BugClass.APPROVAL_SIGNAL,
+        f"{run.workflow_id} was rejected but ended {result}",
     )
     await progress_step(run, "rejected", timeout=5)
     assert_no_row(judge, run)
@@ -89,13 +94,17 @@ async def test_approved_report_completes(judge: Judge, worker: WorkerProcess):
     await progress_step(run, "send_notification")
     result = await run.result()
 
-    assert result["status"] == "completed" and result["reviewer"] == "ops@example.com", diagnose(
-        BugClass.APPROVAL_SIGNAL, f"{run.workflow_id} was approved but ended {result}"
+    expect(
+        result["status"] == "completed" and result["reviewer"] == "ops@example.com",
+        BugClass.APPROVAL_SIGNAL,
+        f"{run.workflow_id} was approved but ended {result}",
     )
     final = await progress_step(run, "completed", timeout=5)
     steps = [step for step in final["completed_steps"] if step != "completed"]
-    assert steps == APPROVED_STEPS and final["attempts"].get("llm_call") == 1, diagnose(
-        BugClass.PROGRESS_QUERY, f"{run.workflow_id}: the final progress is {final}"
+    expect(
+        steps == APPROVED_STEPS and final["attempts"].get("llm_call") == 1,
+        BugClass.PROGRESS_QUERY,
+        f"{run.workflow_id}: the final progress is {final}",
     )
     assert_llm_calls(judge, run, 1, "approval does not re-run the LLM")
     assert_one_row(judge, run)

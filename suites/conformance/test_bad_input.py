@@ -6,7 +6,7 @@ import pytest
 
 from stormproof.conformance.checks import failure_of
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
@@ -32,13 +32,13 @@ async def check_refused(judge: Judge, worker: WorkerProcess, workflow: str, case
     )
     run = Run(handle.id, "", str(payload.get("prompt")), handle, worker)
     failure = await failure_of(run, "InvalidRequest", BugClass.INPUT_VALIDATION)
-    assert "prompt" in failure_messages(failure), diagnose(
-        BugClass.WRONG_ERROR_TYPE, f"the error should name the field: {failure_messages(failure)}"
+    expect(
+        "prompt" in failure_messages(failure),
+        BugClass.WRONG_ERROR_TYPE,
+        f"the error should name the field: {failure_messages(failure)}",
     )
     calls = len(judge.fake_llm.calls) - calls_before
-    assert calls == 0, diagnose(
-        BugClass.INPUT_VALIDATION, f"the LLM was called {calls}x for {case}"
-    )
+    expect(calls == 0, BugClass.INPUT_VALIDATION, f"the LLM was called {calls}x for {case}")
 
 
 @pytest.mark.parametrize("workflow", ["StoryWorkflow", "ReportWorkflow"])

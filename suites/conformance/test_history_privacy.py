@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from stormproof.conformance.checks import assert_one_notification, assert_one_row
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, Finding, expect, rejected_as
 from stormproof.fixtures.codec import (
     PAYLOAD_KEY_VARIABLE,
     encrypted_converter,
@@ -38,7 +38,8 @@ async def assert_history_is_sealed(judge: Judge, run: Run) -> None:
     history = await judge.client.get_workflow_handle(run.workflow_id).fetch_history()
     secrets = {"the prompt": SECRET_TOPIC, "the LLM reply": judge.expected_reply(run)[:40]}
     leaks = plaintext_leaks(history.events, secrets)
-    assert leaks == [], diagnose(
+    expect(
+        leaks == [],
         BugClass.PLAINTEXT_HISTORY,
         f"{run.workflow_id}: {' and '.join(leaks)} stored in plaintext in the workflow "
         f"history; seal payloads with a codec (set {PAYLOAD_KEY_VARIABLE}, CONTRACT.md 7)",
@@ -68,15 +69,13 @@ async def run_sealed(
         async with asyncio.timeout(SEALED_RUN_DEADLINE):
             result = await run.result()
     except TimeoutError:
-        raise AssertionError(
-            diagnose(
-                BugClass.LOST_WORKFLOW,
-                f"{run.workflow_id} did not finish in {SEALED_RUN_DEADLINE}s with sealed "
-                f"payloads: does the worker implement {PAYLOAD_KEY_VARIABLE} (CONTRACT.md 7)? "
-                f"worker log:\n{worker.log(30)}",
-            )
+        raise Finding(
+            BugClass.LOST_WORKFLOW,
+            f"{run.workflow_id} did not finish in {SEALED_RUN_DEADLINE}s with sealed "
+            f"payloads: does the worker implement {PAYLOAD_KEY_VARIABLE} (CONTRACT.md 7)? "
+            f"worker log:\n{worker.log(30)}",
         ) from None
-    assert result["status"] == "completed", diagnose(BugClass.LOST_WORKFLOW, f"{result}")
+    expect(result["status"] == "completed", BugClass.LOST_WORKFLOW, f"{result}")
     return sealed, run
 
 

@@ -11,7 +11,7 @@ from stormproof.conformance.checks import (
     assert_one_row,
 )
 from stormproof.conformance.judge import Judge
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, expect
 from stormproof.fixtures.worker import WorkerProcess
 
 
@@ -27,7 +27,8 @@ async def test_second_start_with_same_id_is_rejected(judge: Judge, worker: Worke
     await run.result()
 
     latest = await judge.client.get_workflow_handle(run.workflow_id).describe()
-    assert latest.run_id == run.handle.result_run_id, diagnose(
+    expect(
+        latest.run_id == run.handle.result_run_id,
         BugClass.DUPLICATE_EFFECT,
         f"the second start made a new run {latest.run_id}; the first was "
         f"{run.handle.result_run_id}",

@@ -7,7 +7,7 @@ import pytest
 
 from stormproof.conformance.checks import assert_llm_calls, failure_of
 from stormproof.conformance.judge import Judge
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.world import WorkerFactory
@@ -17,7 +17,8 @@ async def check_missing_key(judge: Judge, factory: WorkerFactory, argv: list[str
     worker = await factory.start("worker-without-llm-key", argv=argv, llm_api_key=None)
     run = await judge.start_story(worker)
     failure = await failure_of(run, "LlmCredentialsMissing", BugClass.WRONG_ERROR_TYPE)
-    assert "OPENAI_API_KEY" in failure_messages(failure), diagnose(
+    expect(
+        "OPENAI_API_KEY" in failure_messages(failure),
         BugClass.WRONG_ERROR_TYPE,
         f"the error must name OPENAI_API_KEY: {failure_messages(failure)}",
     )

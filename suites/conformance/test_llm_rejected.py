@@ -12,7 +12,7 @@ from stormproof.conformance.checks import (
     failure_of,
 )
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import Status
 from stormproof.fixtures.worker import WorkerProcess
@@ -21,12 +21,16 @@ from stormproof.fixtures.world import BrokenWorker
 
 async def check_400_is_final(judge: Judge, run: Run) -> None:
     failure = await failure_of(run, "LlmRequestRejected", BugClass.RETRY_CLASSIFICATION)
-    assert "400" in failure_messages(failure), diagnose(
-        BugClass.WRONG_ERROR_TYPE, f"the error should name the status: {failure_messages(failure)}"
+    expect(
+        "400" in failure_messages(failure),
+        BugClass.WRONG_ERROR_TYPE,
+        f"the error should name the status: {failure_messages(failure)}",
     )
     assert_llm_calls(judge, run, 1, "a 400 is not retried", too_many=BugClass.RETRY_CLASSIFICATION)
-    assert not judge.pdf_path(run).exists(), diagnose(
-        BugClass.UNEXPECTED_EFFECT, "a PDF was rendered for a failed LLM step"
+    expect(
+        not judge.pdf_path(run).exists(),
+        BugClass.UNEXPECTED_EFFECT,
+        "a PDF was rendered for a failed LLM step",
     )
     assert_no_row(judge, run)
     assert_no_notification(judge, run)

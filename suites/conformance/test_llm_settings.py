@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stormproof.conformance.judge import Judge
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.endpoints import FAKE_LLM_KEY
 from stormproof.fixtures.fake_llm import mask_secret
 from stormproof.fixtures.twins import broken_argv
@@ -23,14 +23,16 @@ async def check_llm_settings(judge: Judge, factory: WorkerFactory, argv: list[st
     run = await judge.start_story(worker)
     await run.result()
     calls = judge.llm_calls(run)
-    assert calls, diagnose(BugClass.LOST_EFFECT, f"no LLM call reached OPENAI_BASE_URL: {run}")
+    expect(calls, BugClass.LOST_EFFECT, f"no LLM call reached OPENAI_BASE_URL: {run}")
     bearer = mask_secret(f"Bearer {FAKE_LLM_KEY}")
-    assert all(c.authorization == bearer for c in calls), diagnose(
+    expect(
+        all(c.authorization == bearer for c in calls),
         BugClass.WRONG_EFFECT,
         f"LLM calls came with {[c.authorization for c in calls]}, not {bearer} (OPENAI_API_KEY)",
     )
     models = sorted({str(c.model) for c in calls})
-    assert models == [MODEL], diagnose(
+    expect(
+        models == [MODEL],
         BugClass.INPUT_IGNORED,
         f"STORMPROOF_LLM_MODEL={MODEL} but the LLM was asked for {models}",
     )

@@ -14,7 +14,7 @@ from stormproof.conformance.checks import (
     completed,
 )
 from stormproof.conformance.judge import Judge
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
 from stormproof.fixtures.twins import broken_argv
 from stormproof.fixtures.worker import WorkerProcess
@@ -35,7 +35,7 @@ async def test_transient_llm_failure_costs_one_retry(judge: Judge, worker: Worke
         judge, run, 2, f"one {fault.kind} and one success", too_few=BugClass.RETRY_CLASSIFICATION
     )
     last = judge.llm_calls(run)[-1].status
-    assert last == 200, diagnose(BugClass.RETRY_CLASSIFICATION, f"the last call got {last}")
+    expect(last == 200, BugClass.RETRY_CLASSIFICATION, f"the last call got {last}")
     assert_one_row(judge, run)
     assert_one_notification(judge, run)
 
@@ -65,8 +65,10 @@ async def check_client_timeout(judge: Judge, factory: WorkerFactory, argv: list[
         "client-side, one retry",
         too_few=BugClass.INPUT_IGNORED,
     )
-    assert result["characters"] == len(judge.expected_reply(run)), diagnose(
-        BugClass.WRONG_EFFECT, f"characters {result['characters']} do not count the reply"
+    expect(
+        result["characters"] == len(judge.expected_reply(run)),
+        BugClass.WRONG_EFFECT,
+        f"characters {result['characters']} do not count the reply",
     )
 
 

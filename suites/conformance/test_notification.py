@@ -16,7 +16,7 @@ from stormproof.conformance.checks import (
     failure_of,
 )
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
@@ -27,15 +27,18 @@ async def check_5xx_is_retried(judge: Judge, run: Run) -> None:
     await completed(run, BugClass.RETRY_CLASSIFICATION, "a webhook 503 is retried")
     deliveries = judge.deliveries(run)
     statuses = [d.status for d in deliveries]
-    assert statuses == [503, 503, 200], diagnose(
+    expect(
+        statuses == [503, 503, 200],
         BugClass.RETRY_CLASSIFICATION,
         f"{run.workflow_id}: the sink answered {statuses}, expected [503, 503, 200]",
     )
     keys = {d.idempotency_key for d in deliveries}
-    assert len(keys) == 1, diagnose(BugClass.DUPLICATE_EFFECT, f"retries changed the key: {keys}")
+    expect(len(keys) == 1, BugClass.DUPLICATE_EFFECT, f"retries changed the key: {keys}")
     attempts = [d.body["attempt"] for d in deliveries if d.body]
-    assert attempts == [1, 2, 3], diagnose(
-        BugClass.WRONG_EFFECT, f"the bodies' attempt fields are {attempts}, not [1, 2, 3]"
+    expect(
+        attempts == [1, 2, 3],
+        BugClass.WRONG_EFFECT,
+        f"the bodies' attempt fields are {attempts}, not [1, 2, 3]",
     )
     assert_one_notification(judge, run)
     assert_one_row(judge, run)
@@ -45,7 +48,8 @@ async def check_4xx_fails_the_workflow(judge: Judge, run: Run) -> None:
     """A 422 is final: the workflow fails with NotificationRejected after one delivery."""
     await failure_of(run, "NotificationRejected", BugClass.RETRY_CLASSIFICATION)
     deliveries = judge.deliveries(run)
-    assert len(deliveries) == 1, diagnose(
+    expect(
+        len(deliveries) == 1,
         BugClass.RETRY_CLASSIFICATION,
         f"{run.workflow_id}: a 422 must not be retried, the sink got {len(deliveries)} "
         f"deliveries: {[d.status for d in deliveries]}",
@@ -81,8 +85,10 @@ async def deliver_then_fail(judge: Judge, worker: WorkerProcess) -> Run:
     )
     await completed(run, BugClass.RETRY_CLASSIFICATION, "500 and a dropped reply are retried")
     deliveries = judge.deliveries(run)
-    assert len(deliveries) == 3, diagnose(
-        BugClass.RETRY_CLASSIFICATION, f"expected 3 deliveries: {judge.sink.describe()}"
+    expect(
+        len(deliveries) == 3,
+        BugClass.RETRY_CLASSIFICATION,
+        f"expected 3 deliveries: {judge.sink.describe()}",
     )
     return run
 

@@ -17,7 +17,7 @@ from stormproof.conformance.checks import (
     assert_report_completed,
 )
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
 
@@ -30,16 +30,21 @@ async def check_report(judge: Judge, run: Run) -> None:
     assert_pdf_has_reply(judge, run)
     assert_one_row(judge, run)
     row = judge.rows(run)[0]
-    assert row.workflow_id == run.workflow_id and row.attempt == 1, diagnose(
-        BugClass.WRONG_EFFECT, f"{run.workflow_id}: the row says {row}"
+    expect(
+        row.workflow_id == run.workflow_id and row.attempt == 1,
+        BugClass.WRONG_EFFECT,
+        f"{run.workflow_id}: the row says {row}",
     )
     assert_one_notification(judge, run)
     delivery = judge.deliveries(run)[0]
     body = delivery.body or {}
-    assert body.get("event") == "report.ready" and body.get("attempt") == 1, diagnose(
-        BugClass.WRONG_EFFECT, f"{run.workflow_id}: the notification body is {body}"
+    expect(
+        body.get("event") == "report.ready" and body.get("attempt") == 1,
+        BugClass.WRONG_EFFECT,
+        f"{run.workflow_id}: the notification body is {body}",
     )
-    assert result["notification_key"] == delivery.idempotency_key, diagnose(
+    expect(
+        result["notification_key"] == delivery.idempotency_key,
         BugClass.WRONG_EFFECT,
         f"the result's notification_key {result['notification_key']!r} is not the key the "
         f"sink got, {delivery.idempotency_key!r}",
@@ -59,13 +64,16 @@ async def check_report_id_keys_the_effects(judge: Judge, run: Run) -> None:
         "the PDF": result.get("pdf_path", "").rsplit("/", 1)[-1].removesuffix(".pdf"),
     }
     wrong = {what: found for what, found in keyed.items() if found != custom}
-    assert not wrong, diagnose(
+    expect(
+        not wrong,
         BugClass.INPUT_IGNORED,
         f"{run.workflow_id}: report_id={custom!r} was asked for, but {wrong} (keyed by the "
         "workflow id instead?)",
     )
-    assert judge.pdf_path(run).is_file(), diagnose(
-        BugClass.INPUT_IGNORED, f"no PDF at {judge.pdf_path(run)} for report_id={custom!r}"
+    expect(
+        judge.pdf_path(run).is_file(),
+        BugClass.INPUT_IGNORED,
+        f"no PDF at {judge.pdf_path(run)} for report_id={custom!r}",
     )
     assert_one_row(judge, run)
     assert_one_notification(judge, run)

@@ -14,7 +14,7 @@ from stormproof.conformance.checks import (
     assert_no_row,
 )
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, Finding, expect, rejected_as
 from stormproof.effects import failure_messages
 from stormproof.fixtures.fake_llm import ServerError
 from stormproof.fixtures.twins import broken_argv
@@ -31,8 +31,8 @@ async def run_report_against_broken_llm(judge: Judge, worker: WorkerProcess) -> 
         result = await run.result()
     except WorkflowFailureError:
         return run
-    raise AssertionError(
-        diagnose(BugClass.RETRY_BUDGET, f"{run.workflow_id} completed against a dead LLM: {result}")
+    raise Finding(
+        BugClass.RETRY_BUDGET, f"{run.workflow_id} completed against a dead LLM: {result}"
     )
 
 
@@ -56,9 +56,10 @@ async def check_pdf_budget(judge: Judge, factory: WorkerFactory, argv: list[str]
     except WorkflowFailureError as failure:
         why = failure_messages(failure)
     else:
-        raise AssertionError(diagnose(BugClass.LOST_EFFECT, "a PDF was written to a file"))
+        raise Finding(BugClass.LOST_EFFECT, "a PDF was written to a file")
     pdf = await judge.attempts(run, "create_pdf")
-    assert (pdf.executions, pdf.attempts) == (1, PDF_MAX_ATTEMPTS), diagnose(
+    expect(
+        (pdf.executions, pdf.attempts) == (1, PDF_MAX_ATTEMPTS),
         BugClass.RETRY_BUDGET,
         f"{run.workflow_id}: create_pdf ran {pdf.attempts} attempt(s) in {pdf.executions} "
         f"execution(s); the contract allows {PDF_MAX_ATTEMPTS} ({why})",
@@ -73,8 +74,10 @@ async def test_llm_retries_stop_at_the_policy(judge: Judge, worker: WorkerProces
     run = await run_report_against_broken_llm(judge, worker)
     check_llm_budget(judge, run)
     llm = await judge.attempts(run, "llm_call")
-    assert (llm.executions, llm.attempts) == (1, LLM_MAX_ATTEMPTS), diagnose(
-        BugClass.RETRY_BUDGET, f"{run.workflow_id}: {llm}"
+    expect(
+        (llm.executions, llm.attempts) == (1, LLM_MAX_ATTEMPTS),
+        BugClass.RETRY_BUDGET,
+        f"{run.workflow_id}: {llm}",
     )
     assert_no_row(judge, run)
     assert_no_notification(judge, run)

@@ -12,7 +12,7 @@ import pytest
 
 from stormproof.conformance.checks import assert_llm_calls
 from stormproof.conformance.judge import Judge, Run
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.fixtures.world import BrokenWorker
 
@@ -24,41 +24,51 @@ async def check_story(judge: Judge, run: Run, title: str | None) -> None:
     result = await run.result()
     assert_llm_calls(judge, run, 1, "a story needs exactly one completion")
     sent = judge.llm_calls(run)[0].prompt
-    assert run.prompt in sent, diagnose(
+    expect(
+        run.prompt in sent,
         BugClass.WRONG_EFFECT,
         f"{run.workflow_id}: the LLM request does not carry the prompt verbatim: sent "
         f"{sent!r}, the prompt was {run.prompt!r}",
     )
     reply = judge.expected_reply(run)
     artifact = judge.story_path(run)
-    assert artifact.is_file(), diagnose(
-        BugClass.LOST_EFFECT, f"{run.workflow_id}: no story artifact at {artifact}; {result}"
+    expect(
+        artifact.is_file(),
+        BugClass.LOST_EFFECT,
+        f"{run.workflow_id}: no story artifact at {artifact}; {result}",
     )
     text = artifact.read_text()
     if title is not None:
         heading = text.splitlines()[0] if text else ""
-        assert heading == f"# {title}", diagnose(
+        expect(
+            heading == f"# {title}",
             BugClass.INPUT_IGNORED,
             f"{run.workflow_id}: the story's title {title!r} is not its heading: the "
             f"artifact starts {heading!r}",
         )
     copies = text.count(reply)
-    assert copies == 1, diagnose(
+    expect(
+        copies == 1,
         BugClass.WRONG_EFFECT if copies == 0 else BugClass.DUPLICATE_EFFECT,
         f"{artifact} holds the LLM reply {copies} times, not once verbatim",
     )
-    assert result.get("workflow_id") == run.workflow_id, diagnose(
-        BugClass.WRONG_EFFECT, f"the result names workflow {result.get('workflow_id')!r}"
+    expect(
+        result.get("workflow_id") == run.workflow_id,
+        BugClass.WRONG_EFFECT,
+        f"the result names workflow {result.get('workflow_id')!r}",
     )
-    assert result.get("characters") == len(reply), diagnose(
+    expect(
+        result.get("characters") == len(reply),
         BugClass.WRONG_EFFECT,
         f"{run.workflow_id}: characters should count the reply ({len(reply)}), the result "
         f"says {result.get('characters')}",
     )
     # Atomic writes leave no temporary files beside the artifact.
     leftovers = [p.name for p in artifact.parent.iterdir() if p.name.startswith(".")]
-    assert leftovers == [], diagnose(
-        BugClass.WRONG_EFFECT, f"temporary files left beside the artifact: {leftovers}"
+    expect(
+        leftovers == [],
+        BugClass.WRONG_EFFECT,
+        f"temporary files left beside the artifact: {leftovers}",
     )
 
 
@@ -76,7 +86,7 @@ async def test_ping_round_trip(judge: Judge, worker: WorkerProcess):
     result = await judge.client.execute_workflow(
         "PingWorkflow", id=f"ping-conformance-{worker.task_queue}", task_queue=worker.task_queue
     )
-    assert result == "ok", diagnose(BugClass.WRONG_WORKER, f"PingWorkflow answered {result!r}")
+    expect(result == "ok", BugClass.WRONG_WORKER, f"PingWorkflow answered {result!r}")
 
 
 @pytest.mark.worker_process

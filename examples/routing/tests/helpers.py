@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from stormproof.chaos.run import ChaosRun
 from stormproof.checker import CheckResult
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, Finding
 from stormproof.fixtures.fake_llm import LlmCall
 from stormproof.fixtures.recording_proxy import ServiceRequest
 
@@ -72,11 +72,9 @@ async def assert_all_completed(chaos: ChaosRun, result: CheckResult) -> None:
     open_ = [w.workflow_id for w in result.per_workflow if w.outcome == "open"]
     if open_:
         reasons = [await stuck_at(chaos.world.client, wid) for wid in open_]
-        raise AssertionError(
-            diagnose(
-                BugClass.LOST_WORKFLOW,
-                f"{len(open_)} of {result.workflows} never completed: " + "; ".join(reasons),
-            )
+        raise Finding(
+            BugClass.LOST_WORKFLOW,
+            f"{len(open_)} of {result.workflows} never completed: " + "; ".join(reasons),
         )
     chaos.assert_exactly_once(result)
     assert result.completed == result.workflows, result.summary()

@@ -16,7 +16,7 @@ from examples.routing.tests.helpers import (
 )
 from stormproof.chaos.nemesis import LinkDown
 from stormproof.chaos.run import ChaosRun
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, expect
 from stormproof.fixtures.fake_llm import RateLimit
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
@@ -36,7 +36,7 @@ async def test_llm_rate_limit_with_retry_after(chaos: ChaosRun) -> None:
     for item in items:
         assert chaos.retried(item.workflow_id, "create_response"), "the 429 missed"
         problems = retry_hint_problems(chaos.world.fake_llm.calls_for(item.marker))
-        assert not problems, diagnose(BugClass.RETRY_HINT_IGNORED, "; ".join(problems))
+        expect(not problems, BugClass.RETRY_HINT_IGNORED, "; ".join(problems))
 
 
 @pytest.mark.chaos(fault="agent-down-20s")

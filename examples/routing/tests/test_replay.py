@@ -19,7 +19,7 @@ import pytest
 from examples.routing.tests.helpers import WORKFLOWS, assert_all_completed
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
-from stormproof.diagnosis import BugClass, diagnose, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.fixtures.fake_llm import reply_for
 from stormproof.replay.drift import HEADLINE, drift_report, read_committed
 from stormproof.replay.histories import load, relative, scrub, write
@@ -60,7 +60,7 @@ async def test_recorded_histories_match_committed(chaos: ChaosRun) -> None:
             write(HISTORIES / name, history)
     committed = {name: read_committed(HISTORIES / name) for name in fresh}
     report = drift_report(committed, fresh)
-    assert not report, f"non-determinism: {report}"
+    expect(not report, BugClass.NON_DETERMINISM, f"{report}")
 
 
 def test_the_guard_sees_a_changed_timeout() -> None:
@@ -92,7 +92,7 @@ def test_every_unit_has_a_committed_history() -> None:
 async def test_committed_history_replays(path: Path) -> None:
     replayer = make_replayer(load_workflows(WORKFLOWS))
     outcome = await replay_file(replayer, load(path), relative(path, [ROOT]), "committed")
-    assert outcome.ok, diagnose(BugClass.NON_DETERMINISM, outcome.message)
+    expect(outcome.ok, BugClass.NON_DETERMINISM, outcome.message)
 
 
 @pytest.mark.negative_control
@@ -101,4 +101,4 @@ async def test_negative_control_skips_render_is_non_deterministic() -> None:
     path = HISTORIES / "RoutingWorkflow" / "routing.json"
     outcome = await replay_file(replayer, load(path), relative(path, [ROOT]), "committed")
     with rejected_as(BugClass.NON_DETERMINISM):
-        assert outcome.ok, diagnose(BugClass.NON_DETERMINISM, outcome.message)
+        expect(outcome.ok, BugClass.NON_DETERMINISM, outcome.message)

@@ -30,7 +30,7 @@ from temporalio.client import WorkflowExecutionStatus
 from stormproof.chaos.nemesis import LinkDown, WorkerCrash
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
-from stormproof.diagnosis import BugClass, diagnose
+from stormproof.diagnosis import BugClass, expect
 from stormproof.effects import metadata_rows, story_artifact
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.sink import SinkDelay
@@ -150,7 +150,8 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
     if kind == "llm":
         answered = [c for c in chaos.world.fake_llm.calls_for(victim.marker) if c.status == 200]
         _verdict(chaos, "llm_calls", len(answered))
-        assert len(answered) == 1, diagnose(
+        expect(
+            len(answered) == 1,
             BugClass.DUPLICATE_EFFECT,
             f"{victim.workflow_id}: the LLM answered {len(answered)} times for one llm_call "
             "step across a worker death (a reply received before the death must be kept "
@@ -161,7 +162,8 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
         reply = next(c.reply for c in chaos.world.fake_llm.calls_for(victim.marker) if c.reply)
         copies = path.read_text().count(reply or "")
         _verdict(chaos, "artifacts", copies)
-        assert copies == 1, diagnose(
+        expect(
+            copies == 1,
             BugClass.DUPLICATE_EFFECT,
             f"{path} holds the reply {copies} times after a worker death (written again by "
             "the new process)",
