@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 from bench._chaos_world import bench_world
+from bench._results import record
+from bench._results import row as row_of
 from stormproof.chaos.generator import LoadSpec
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
@@ -72,6 +74,17 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{row['target']:>10.1f}{row['sustained']:>14.2f}{row['p50']:>8.2f}{row['p99']:>8.2f}"
         )
+    figure = ", ".join(
+        f"{r['sustained']:.1f}/s at a {r['target']:g}/s target (p99 {r['p99']:.1f} s)" for r in rows
+    )
+    what = f"chaos workload, sustained rate (one test, no fault, {WORKFLOWS} workflows per rate)"
+    record(
+        "chaos_load",
+        [row_of(what, figure)],
+        {"workflows": WORKFLOWS, "rates": rows},
+        f"the chaos generator drives the reference worker through the chaos suite's own world, "
+        f"one test at a time, no fault, {WORKFLOWS} workflows per target rate",
+    )
     return 0
 
 

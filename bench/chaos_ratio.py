@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench._chaos_world import bench_world
+from bench._results import record, row
 from stormproof.chaos.generator import LoadSpec
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
@@ -68,6 +69,22 @@ def main(argv: list[str] | None = None) -> int:
     ratio = reference / bare
     print(f"reference worker: {reference:.2f} workflows/s; bare SDK worker: {bare:.2f}/s")
     print(f"ratio: {ratio:.0%} (target {TARGET:.0%}; {WORKFLOWS} workflows x {ROUNDS} rounds)")
+    each = ", ".join(f"{r / b:.0%}" for r, b in rounds)
+    record(
+        "chaos_ratio",
+        [
+            row(
+                "reference worker vs a bare SDK worker of the same shape (omes-style)",
+                f"{ratio:.0%}: {reference:.1f} workflows/s against {bare:.1f}/s over {ROUNDS} "
+                f"alternating rounds (per round {each}); {WORKFLOWS} workflows each, "
+                f"{CONCURRENCY} open at most",
+                f"{TARGET:.0%}",
+            )
+        ],
+        {"ratio": ratio, "reference_per_s": reference, "bare_per_s": bare, "rounds": rounds},
+        f"the reference worker and a bare SDK worker of the same shape on one dev server, "
+        f"{ROUNDS} alternating rounds of {WORKFLOWS} workflows each, {CONCURRENCY} open at most",
+    )
     return 0 if ratio >= TARGET else 1
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from bench._results import record, row
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.endpoints import build_endpoints
@@ -83,7 +84,29 @@ def main() -> int:
     print(f"{'ready (namespace served) s':<28}{statistics.median(ready):>10.2f}{max(ready):>10.2f}")
     print(f"{'first workflow done s':<28}{statistics.median(first):>10.2f}{max(first):>10.2f}")
     print(f"{'resident memory MiB':<28}{statistics.median(memory):>10.0f}{max(memory):>10.0f}")
+    what = "four-service cluster"
+    record(
+        "cluster",
+        [
+            row(f"{what} ready (namespace served), from a fresh database", _figure(ready, "s")),
+            row(
+                f"{what}, first workflow done (a worker polling, one PingWorkflow)",
+                _figure(first, "s"),
+            ),
+            row(f"{what}, resident memory (four services + PostgreSQL)", _figure(memory, "MiB")),
+        ],
+        {"rounds": ROUNDS, "ready_s": ready, "first_workflow_s": first, "memory_mib": memory},
+        f"{ROUNDS} cold starts of a throwaway PostgreSQL and the four services on it",
+    )
     return 0
+
+
+def _figure(samples: list[float], unit: str) -> str:
+    digits = 0 if unit == "MiB" else 2
+    return (
+        f"{statistics.median(samples):.{digits}f} {unit} median, "
+        f"{max(samples):.{digits}f} {unit} max"
+    )
 
 
 if __name__ == "__main__":
