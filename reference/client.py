@@ -1,7 +1,7 @@
 """Starting reference workflows, deciding reports, and reading results: the client library.
 
-The command-line front of this module is reference/client_cli.py (`stormproof-reference
-start|result|approve|reject|progress`); the API (reference/api_reports.py) uses the same
+The command-line front of this module is reference/cli/client.py (`stormproof-reference
+start|result|approve|reject|progress`); the API (reference/api/reports.py) uses the same
 functions, so a decision sent either way is validated by the same model.
 """
 
@@ -20,12 +20,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from stormproof.reference.cli_common import CommandFailed, UsageError
-from stormproof.reference.connection import (
-    connect_with_retry,
-    explain_connect_error,
-    load_connect_config,
-)
+from stormproof.reference.cli.common import CommandFailed, UsageError
 from stormproof.reference.models import (
     DEFAULT_APPROVAL_TIMEOUT_SECONDS,
     ApprovalDecision,
@@ -36,6 +31,11 @@ from stormproof.reference.models import (
     StoryResult,
 )
 from stormproof.reference.settings import DEFAULT_TASK_QUEUE
+from stormproof.reference.temporal.connection import (
+    connect_with_retry,
+    explain_connect_error,
+    load_connect_config,
+)
 
 # A command should answer quickly: a few quick tries cover a server still starting.
 CLI_CONNECT_ATTEMPTS = 3

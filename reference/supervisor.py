@@ -32,13 +32,13 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from stormproof.reference.connection import (
+from stormproof.reference.settings import SettingsError, load_settings
+from stormproof.reference.temporal.config import TEMPORAL_VARIABLES
+from stormproof.reference.temporal.connection import (
     ConnectionConfigError,
     connect_once,
     load_connect_config,
 )
-from stormproof.reference.settings import SettingsError, load_settings
-from stormproof.reference.temporal_config import TEMPORAL_VARIABLES
 
 log = logging.getLogger("stormproof.supervisor")
 CONFIG_ERROR_EXIT = 2

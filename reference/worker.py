@@ -26,21 +26,21 @@ from temporalio.worker import Interceptor, Worker
 
 from stormproof.reference import logs
 from stormproof.reference.activities import build_activities
-from stormproof.reference.cli_common import PROG, temporal_epilog
+from stormproof.reference.cli.common import PROG, temporal_epilog
 from stormproof.reference.codec import KEY_VARIABLE, data_converter
-from stormproof.reference.connection import (
-    ConnectionConfigError,
-    connect_with_retry,
-    describe,
-    load_connect_config,
-    settled,
-)
 from stormproof.reference.health import MetricsAddressError, Observed
 from stormproof.reference.settings import (
     SettingsError,
     WorkerSettings,
     load_settings,
     variables,
+)
+from stormproof.reference.temporal.connection import (
+    ConnectionConfigError,
+    connect_with_retry,
+    describe,
+    load_connect_config,
+    settled,
 )
 from stormproof.reference.workflows import WORKFLOWS
 
@@ -207,7 +207,7 @@ def run(
     """Shared command-line entry for the worker and its broken twins (reference/broken/).
 
     Every setting is checked before anything connects, the TEMPORAL_* ones with the
-    judge's rules (reference/temporal_config.py): a value that can never work, such as
+    judge's rules (reference/temporal/config.py): a value that can never work, such as
     TEMPORAL_ADDRESS=localhost (no port) or TEMPORAL_TLS=maybe, exits 2 at once naming
     the variable, the value and the fix, instead of retrying forever looking healthy.
     """

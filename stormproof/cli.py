@@ -1,7 +1,7 @@
 """`stormproof` console command: the judge's tools, one module per subcommand.
 
 The application under judgement has its own command (`stormproof-reference worker|api|...`,
-reference/cli.py), so the suite and the thing it judges are never confused.
+reference/cli/), so the suite and the thing it judges are never confused.
 
 Each subcommand lives in its own module and is imported only when used, so `stormproof
 doctor` does not pay for importing the worker, and a broken optional module cannot take

@@ -17,8 +17,8 @@ import pytest
 
 from stormproof.metrics import MetricsSnapshot, parse
 from stormproof.reference.api import TemporalBackend, create_app
-from stormproof.reference.api_models import ApiSettings
-from stormproof.reference.temporal_link import LinkState, TemporalLink
+from stormproof.reference.api.models import ApiSettings
+from stormproof.reference.temporal.link import LinkState, TemporalLink
 
 CONFIG = {"target_host": "127.0.0.1:1", "namespace": "default"}
 

@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
-from stormproof.reference import api_reports
 from stormproof.reference.api import create_app
-from stormproof.reference.api_models import ApiSettings, ApiSettingsError, load_api_settings
-from stormproof.reference.api_reports import ReportDesk
-from stormproof.reference.cli_common import CommandFailed
+from stormproof.reference.api import reports as api_reports
+from stormproof.reference.api.models import ApiSettings, ApiSettingsError, load_api_settings
+from stormproof.reference.api.reports import ReportDesk
+from stormproof.reference.cli.common import CommandFailed
 from stormproof.reference.models import ApprovalDecision
 
 LIMIT = 64 * 1024

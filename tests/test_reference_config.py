@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.reference.connection import load_connect_config
 from stormproof.reference.settings import SettingsError, load_settings
-from stormproof.reference.temporal_config import ConnectionConfigError, check_environment
+from stormproof.reference.temporal.config import ConnectionConfigError, check_environment
+from stormproof.reference.temporal.connection import load_connect_config
 
 # A worker started with a hopeless setting must say so well within this.
 WORKER_EXIT_DEADLINE = 20.0

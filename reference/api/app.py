@@ -1,12 +1,12 @@
 """The reference HTTP API: `stormproof-reference api [--host H] [--port P]`.
 
 The routes and their Temporal backend are here; the command line and the server are in
-reference/api_server.py (`parse` and `serve`, imported here for the broken twins), the
-report decision routes in reference/api_reports.py.
+reference/api/server.py (`parse` and `serve`, shared with the broken API twin), the
+report decision routes in reference/api/reports.py.
 
     POST /api/stories, POST /api/reports   start a workflow, answer its id at once
     GET  /api/workflows/{id}               status, and the result or failure when closed
-    POST /api/reports/{id}/approve|reject  decide a waiting report (reference/api_reports.py)
+    POST /api/reports/{id}/approve|reject  decide a waiting report (reference/api/reports.py)
     GET  /api/reports/{id}/progress        the report's progress query
     GET  /health                           liveness: the process serves requests
     GET  /ready                            Temporal reachable, namespace exists, pollers
@@ -14,11 +14,11 @@ report decision routes in reference/api_reports.py.
 The one promise: a 202 means Temporal has durably stored the workflow. The API starts
 even when Temporal is down, and while it cannot start work it answers 503 with the reason
 instead of parking submissions somewhere Temporal will never see them. The connection is
-kept by reference/temporal_link.py, which reconnects on its own. An optional
+kept by reference/temporal/link.py, which reconnects on its own. An optional
 `Idempotency-Key` header makes the workflow id deterministic, so a client retrying after a
 503 or a cut connection gets exactly one workflow (200 and the same id on a repeat).
 Bodies above STORMPROOF_API_MAX_BODY_BYTES answer 413, and a 422 never echoes the input
-(reference/api_guard.py).
+(reference/api/guard.py).
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.reference import logs
-from stormproof.reference.api_guard import guard
-from stormproof.reference.api_metrics import instrument
-from stormproof.reference.api_models import (
+from stormproof.reference.api.guard import guard
+from stormproof.reference.api.metrics import instrument
+from stormproof.reference.api.models import (
     WORKFLOW_TYPES,
     ApiSettings,
     ApiSettingsError,
@@ -55,12 +55,12 @@ from stormproof.reference.api_models import (
     WorkflowKind,
     WorkflowView,
 )
-from stormproof.reference.api_reports import UNREACHABLE_CODES, ReportDesk, add_report_routes
-from stormproof.reference.api_server import parse, serve
-from stormproof.reference.cli_common import PROG
-from stormproof.reference.connection import ConnectionConfigError, load_connect_config
+from stormproof.reference.api.reports import UNREACHABLE_CODES, ReportDesk, add_report_routes
+from stormproof.reference.api.server import parse, serve
+from stormproof.reference.cli.common import PROG
 from stormproof.reference.models import ReportRequest, StoryRequest
-from stormproof.reference.temporal_link import LinkState, TemporalLink
+from stormproof.reference.temporal.connection import ConnectionConfigError, load_connect_config
+from stormproof.reference.temporal.link import LinkState, TemporalLink
 
 log = logging.getLogger("stormproof.api")
 
@@ -252,7 +252,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{label}: {exc}", file=sys.stderr)
         return 2
     return serve(create_app(backend), settings, label)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from stormproof.reference.temporal_link import LinkState
+from stormproof.reference.temporal.link import LinkState
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # A 503 body is a few hundred bytes; anything longer is not ours to parse.

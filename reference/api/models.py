@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from stormproof.reference.api_guard import DEFAULT_MAX_BODY_BYTES
+from stormproof.reference.api.guard import DEFAULT_MAX_BODY_BYTES
 from stormproof.reference.settings import describe_errors
-from stormproof.reference.temporal_link import LinkStatus
+from stormproof.reference.temporal.link import LinkStatus
 
 WorkflowKind = Literal["story", "report"]
 WORKFLOW_TYPES: dict[str, str] = {"story": "StoryWorkflow", "report": "ReportWorkflow"}
@@ -41,7 +41,7 @@ class ApiSettingsError(Exception):
 
 
 class ApiSettings(BaseSettings):
-    """The API's own settings; Temporal's come from envconfig (reference/connection.py)."""
+    """The API's own settings; Temporal's come from envconfig (reference/temporal/connection.py)."""
 
     model_config = SettingsConfigDict(
         env_ignore_empty=True, populate_by_name=True, extra="ignore", frozen=True
@@ -84,7 +84,7 @@ class ApiSettings(BaseSettings):
         validation_alias="STORMPROOF_API_MAX_BACKOFF_SECONDS",
         description="probe backoff ceiling while Temporal is down (default 1)",
     )
-    # Larger bodies are refused with 413 before they are parsed (reference/api_guard.py).
+    # Larger bodies are refused with 413 before they are parsed (reference/api/guard.py).
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES,
         ge=MIN_BODY_LIMIT,

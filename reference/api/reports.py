@@ -24,9 +24,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.reference import client as operations
-from stormproof.reference.cli_common import CommandFailed
+from stormproof.reference.cli.common import CommandFailed
 from stormproof.reference.models import ApprovalDecision, ReportProgress
-from stormproof.reference.temporal_link import LinkState, TemporalLink
+from stormproof.reference.temporal.link import LinkState, TemporalLink
 
 # Temporal did not answer, as opposed to Temporal said no.
 UNREACHABLE_CODES = frozenset(

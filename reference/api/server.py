@@ -1,7 +1,8 @@
 """Running the reference API as a process: its command line and the uvicorn server.
 
-Apart from the routes (reference/api.py) so that a broken API twin (reference/broken/api.py)
-serves its own backend with exactly the reference's options, help and shutdown behaviour.
+Apart from the routes (reference/api/app.py) so that a broken API twin
+(reference/broken/api.py) serves its own backend with exactly the reference's options, help
+and shutdown behaviour.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from collections.abc import Sequence
 import uvicorn
 from fastapi import FastAPI
 
-from stormproof.reference.api_models import ApiSettings, api_variables, load_api_settings
-from stormproof.reference.cli_common import temporal_epilog
+from stormproof.reference.api.models import ApiSettings, api_variables, load_api_settings
+from stormproof.reference.cli.common import temporal_epilog
 
 log = logging.getLogger("stormproof.api")
 

@@ -3,7 +3,7 @@
 It connects to Temporal once at start-up. When that fails it only logs a warning, keeps
 answering 202 and parks each submission in memory as PENDING, where no workflow will ever
 start; when Temporal goes away later, a start that fails is parked the same way. /ready
-says ready regardless. It shares the routes of reference/api.py; only the backend differs,
+says ready regardless. It shares the routes of reference/api/app.py; only the backend differs,
 so the suite proves that its checks see the behaviour, not a difference in the HTTP surface.
 """
 
@@ -17,8 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from stormproof.reference.api import create_app, describe_workflow, parse, serve, workflow_id_for
-from stormproof.reference.api_models import (
+from stormproof.reference.api.app import create_app, describe_workflow, workflow_id_for
+from stormproof.reference.api.models import (
     WORKFLOW_TYPES,
     ApiSettings,
     ApiSettingsError,
@@ -27,8 +27,9 @@ from stormproof.reference.api_models import (
     WorkflowKind,
     WorkflowView,
 )
-from stormproof.reference.connection import connect_once, describe, load_connect_config
-from stormproof.reference.temporal_link import LinkState, LinkStatus
+from stormproof.reference.api.server import parse, serve
+from stormproof.reference.temporal.connection import connect_once, describe, load_connect_config
+from stormproof.reference.temporal.link import LinkState, LinkStatus
 
 log = logging.getLogger("stormproof.api.connect_once")
 

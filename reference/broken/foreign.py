@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from temporalio import activity, workflow
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from stormproof.reference.connection import (
+from stormproof.reference.temporal.connection import (
     ConnectionConfigError,
     connect_with_retry,
     describe,

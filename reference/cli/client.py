@@ -10,7 +10,7 @@ Every command takes --address, --namespace and --task-queue, which win over
 TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and STORMPROOF_TASK_QUEUE, so a script can aim one
 command without exporting anything. `start` prints only the workflow id on stdout, so
 scripts can capture it; `result` and `progress` print JSON. Failures are one line on
-stderr: exit 1 at run time, 2 for a usage or configuration mistake (cli_common.py).
+stderr: exit 1 at run time, 2 for a usage or configuration mistake (common.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
 from stormproof.reference import client as api
-from stormproof.reference.cli_common import (
+from stormproof.reference.cli.common import (
     FAILED,
     OK,
     UsageError,

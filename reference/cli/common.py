@@ -14,8 +14,8 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import metadata
 
-from stormproof.reference.connection import settled
-from stormproof.reference.temporal_config import TEMPORAL_VARIABLES, ConnectionConfigError
+from stormproof.reference.temporal.config import TEMPORAL_VARIABLES, ConnectionConfigError
+from stormproof.reference.temporal.connection import settled
 
 OK, FAILED, USAGE = 0, 1, 2
 PROG = "stormproof-reference"

@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 
-from stormproof.reference.cli_common import EXIT_CODES, PROG, USAGE, version
+from stormproof.reference.cli.common import EXIT_CODES, PROG, USAGE, version
 
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -25,16 +25,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "run the worker, restarting it with the reason",
     ),
     "start": (
-        "stormproof.reference.client_cli:start_main",
+        "stormproof.reference.cli.client:start_main",
         "start a workflow: start story|report PROMPT",
     ),
     "result": (
-        "stormproof.reference.client_cli:result_main",
+        "stormproof.reference.cli.client:result_main",
         "wait for and print a workflow's result [--timeout S]",
     ),
-    "approve": ("stormproof.reference.client_cli:approve_main", "approve a waiting report"),
-    "reject": ("stormproof.reference.client_cli:reject_main", "reject a waiting report"),
-    "progress": ("stormproof.reference.client_cli:progress_main", "print a report's progress"),
+    "approve": ("stormproof.reference.cli.client:approve_main", "approve a waiting report"),
+    "reject": ("stormproof.reference.cli.client:reject_main", "reject a waiting report"),
+    "progress": ("stormproof.reference.cli.client:progress_main", "print a report's progress"),
 }
 
 
@@ -82,7 +82,3 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to save
             stream.flush()
     os._exit(code)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,7 +20,7 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 
 from stormproof.reference.codec import PayloadKeyError, data_converter
-from stormproof.reference.temporal_config import (
+from stormproof.reference.temporal.config import (
     DEFAULT_ADDRESS,
     DEFAULT_NAMESPACE,
     ConnectionConfigError,
@@ -52,7 +52,7 @@ def load_connect_config(
     """Keyword arguments for `Client.connect`, from the TEMPORAL_* environment and profile.
 
     `address` and `namespace` (a command's --address / --namespace) win over both. Every
-    value is checked first (reference/temporal_config.py), so a setting that can never
+    value is checked first (reference/temporal/config.py), so a setting that can never
     work raises ConnectionConfigError naming it instead of failing later in the SDK.
     """
     env = os.environ if env is None else env
@@ -150,7 +150,7 @@ async def settled(work: Awaitable[T]) -> T:
     The wind-down runs on failure too: a connection that failed leaves the same threads
     behind (5 of 15 runs with a bad address aborted before it did). A caller that still
     holds the exception keeps the failed client's frames alive through its traceback, so
-    commands turn errors into their message inside `work` (reference/cli_common.py).
+    commands turn errors into their message inside `work` (reference/cli/common.py).
     """
     try:
         return await work

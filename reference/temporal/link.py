@@ -36,7 +36,7 @@ from temporalio.client import Client
 from temporalio.service import KeepAliveConfig, RetryConfig, RPCError, RPCStatusCode
 
 from stormproof.reference.codec import data_converter
-from stormproof.reference.connection import describe
+from stormproof.reference.temporal.connection import describe
 
 log = logging.getLogger("stormproof.api.temporal")
 
