@@ -51,7 +51,14 @@ def record(fault: str, verdict: str = "valid", **extra: Any) -> dict[str, Any]:
         "duplicated": {"deliveries": 1 if verdict == "invalid" else 0},
         "wasted_llm_calls": 0,
         "recovery_seconds": [0.4],
-        "anomalies": ["w3 (ReportWorkflow): 2 deliveries where exactly one is owed"]
+        "anomalies": [
+            {
+                "bug": "duplicate-effect",
+                "workflow_id": "w3",
+                "effect": "deliveries",
+                "detail": "w3 (ReportWorkflow): 2 deliveries where exactly one is owed",
+            }
+        ]
         if verdict == "invalid"
         else [],
     }

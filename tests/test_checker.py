@@ -17,6 +17,7 @@ from stormproof.checker import (
     UnitExpectation,
     check,
 )
+from stormproof.diagnosis import BugClass
 from stormproof.operations import OperationLog, load
 
 TAG = "chaos-t1"
@@ -250,4 +251,46 @@ def test_wrong_result_fails_the_workflow(tmp_path: Path) -> None:
     h.fail("client", "result", f"{TAG}-r1", status="COMPLETED", problem="routed to FAQ")
     calls = [EffectObservation(owner=f"{TAG}-r1", key="k")]
     result = check(h.ops, _team_world(calls))
-    assert result.failed == 1 and any("wrong result: routed to FAQ" in a for a in result.anomalies)
+    assert result.failed == 1 and result.diagnoses == [BugClass.LOST_WORKFLOW]
+    (anomaly,) = result.anomalies
+    assert (anomaly.workflow_id, anomaly.effect) == (f"{TAG}-r1", None)
+    assert anomaly.detail.endswith("wrong result: routed to FAQ")
+
+
+def test_every_anomaly_carries_its_class_and_the_counters_add_up(tmp_path: Path) -> None:
+    """The verdict's classes and the report's counters are read from the typed anomalies."""
+    h = _history(tmp_path)
+    h.invoke("client", "start", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
+    h.ok("client", "start", f"{TAG}-r2")
+    calls = [LlmObservation(marker="m-r1", status=500)] * 2 + [
+        LlmObservation(marker="m-r1", status=200),
+        LlmObservation(marker="m-s1", status=200),
+        LlmObservation(marker="m-x", prompt_tagged=True),
+    ]
+    runs = {f"{TAG}-r1": ["a", "b"], f"{TAG}-s1": ["c"], f"{TAG}-r2": ["d"]}
+    result = check(h.ops, _world(rows=[], llm_calls=calls, runs=runs))
+    found = {(a.bug, a.workflow_id, a.effect, a.count) for a in result.anomalies}
+    assert found == {
+        (BugClass.UNEXPECTED_EFFECT, None, "llm_calls", 1),
+        (BugClass.LOST_WORKFLOW, f"{TAG}-r2", "runs", 1),
+        (BugClass.LOST_EFFECT, f"{TAG}-r1", "rows", 1),
+        (BugClass.DUPLICATE_EFFECT, f"{TAG}-r1", "runs", 1),
+        (BugClass.WASTED_LLM_CALL, f"{TAG}-r1", "llm_calls", 2),
+    }
+    assert result.diagnoses == [
+        BugClass.LOST_WORKFLOW,
+        BugClass.LOST_EFFECT,
+        BugClass.DUPLICATE_EFFECT,
+        BugClass.UNEXPECTED_EFFECT,
+        BugClass.WASTED_LLM_CALL,
+    ]
+    assert (result.lost["runs"], result.lost["rows"], result.duplicated["runs"]) == (1, 1, 1)
+    assert result.unexpected["llm_calls"] == 1 and result.wasted_llm_calls == 2
+    report = next(c for c in result.per_workflow if c.workflow_id == f"{TAG}-r1")
+    assert len(report.problems) == 3 and all(p.startswith(f"{TAG}-r1 (") for p in report.problems)
+
+
+def test_an_unreadable_effect_is_not_an_anomaly(tmp_path: Path) -> None:
+    result = check(_history(tmp_path).ops, _world(rows=None, llm_calls=None))
+    assert result.anomalies == [] and sorted(result.unreadable) == ["llm_calls", "rows"]
+    assert "rows: the observer could not read this effect" in result.summary()

@@ -170,7 +170,13 @@ def _section(record: dict[str, Any]) -> str:
         for k, v in facts.items()
         if v is not None
     )
-    problems = (result.get("anomalies") or [])[:50]
+    problems = [  # what the observer could not read, then each anomaly, its class first
+        *(
+            f"{name}: the observer could not read this effect"
+            for name in result.get("unreadable", [])
+        ),
+        *(f"{a['bug']}: {a['detail']}" for a in result.get("anomalies") or []),
+    ][:50]
     listed = "".join(f"<li>{html.escape(p)}</li>" for p in problems) or "<li>none</li>"
     chart = chart_svg(stats, fault) if stats.get("starts_per_s") else "<p>no timeline</p>"
     return (

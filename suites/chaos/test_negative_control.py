@@ -58,7 +58,7 @@ async def test_checker_rejects_non_idempotent_effect(
         f"{shlex.join(broken_argv(name))} duplicated its {effect} but the checker did not see it:"
         f" {result.summary()}"
     )
-    assert any(victim.workflow_id in a for a in result.anomalies)
+    assert any(a.workflow_id == victim.workflow_id for a in result.anomalies), result.summary()
 
 
 async def test_checker_rejects_sdk_retries(chaos: ChaosRun) -> None:

@@ -30,6 +30,7 @@ from temporalio.client import WorkflowExecutionStatus
 from stormproof.chaos.nemesis import LinkDown, WorkerCrash
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
+from stormproof.checker import Anomaly
 from stormproof.diagnosis import BugClass, expect
 from stormproof.effects import metadata_rows, story_artifact
 from stormproof.fixtures.fake_llm import Delay
@@ -149,7 +150,7 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
     )
     if kind == "llm":
         answered = [c for c in chaos.world.fake_llm.calls_for(victim.marker) if c.status == 200]
-        _verdict(chaos, "llm_calls", len(answered))
+        _verdict(chaos, "llm_calls", len(answered), victim.workflow_id)
         expect(
             len(answered) == 1,
             BugClass.DUPLICATE_EFFECT,
@@ -161,7 +162,7 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
         path = story_artifact(chaos.artifact_dir, victim.workflow_id)
         reply = next(c.reply for c in chaos.world.fake_llm.calls_for(victim.marker) if c.reply)
         copies = path.read_text().count(reply or "")
-        _verdict(chaos, "artifacts", copies)
+        _verdict(chaos, "artifacts", copies, victim.workflow_id)
         expect(
             copies == 1,
             BugClass.DUPLICATE_EFFECT,
@@ -170,11 +171,13 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
         )
 
 
-def _verdict(chaos: ChaosRun, effect: str, seen: int) -> None:
+def _verdict(chaos: ChaosRun, effect: str, seen: int, workflow_id: str) -> None:
     """Count `seen - 1` repeats of `effect` into the run's result."""
     result = chaos.result
     if result is None or seen <= 1:
         return
-    result.duplicated[effect] = result.duplicated.get(effect, 0) + seen - 1
-    result.anomalies.append(f"{effect}: {seen} where one is owed, across a worker death")
-    result.verdict = "invalid"
+    detail = f"{effect}: {seen} where one is owed, across a worker death"
+    bug = BugClass.DUPLICATE_EFFECT
+    result.add(
+        Anomaly(bug=bug, workflow_id=workflow_id, effect=effect, count=seen - 1, detail=detail)
+    )
