@@ -33,18 +33,18 @@ def _delivery(owner: str, key: str | None) -> EffectObservation:
 
 
 def _report(h: OperationLog, wid: str, marker: str, *, result: str | None = "ok") -> None:
-    h.invoke("client", "start", wid, workflow="ReportWorkflow", marker=marker, report_id=wid)
-    h.ok("client", "start", wid)
-    h.invoke("client", "result", wid)
+    h.start("invoke", wid, workflow="ReportWorkflow", marker=marker, report_id=wid)
+    h.start("ok", wid)
+    h.result("invoke", wid)
     if result is not None:
-        h.record("client", result, "result", wid, status="completed")  # type: ignore[arg-type]
+        h.result(result, wid, status="completed")  # type: ignore[arg-type]
 
 
 def _story(h: OperationLog, wid: str, marker: str) -> None:
-    h.invoke("client", "start", wid, workflow="StoryWorkflow", marker=marker)
-    h.ok("client", "start", wid)
-    h.invoke("client", "result", wid)
-    h.ok("client", "result", wid)
+    h.start("invoke", wid, workflow="StoryWorkflow", marker=marker)
+    h.start("ok", wid)
+    h.result("invoke", wid)
+    h.result("ok", wid)
 
 
 def _world(**overrides: object) -> Snapshot:
@@ -137,8 +137,8 @@ def test_completed_without_row_or_delivery_loses_effects(tmp_path: Path) -> None
 
 def test_unknown_start_counts_only_when_the_server_has_a_run(tmp_path: Path) -> None:
     h = _history(tmp_path)
-    h.invoke("client", "start", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
-    h.info("client", "start", f"{TAG}-r2", error="deadline exceeded")
+    h.start("invoke", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
+    h.start("info", f"{TAG}-r2", error="deadline exceeded")
     assert check(h.ops, _world()).verdict == "valid"  # never reached the server: not lost
     runs = {f"{TAG}-r1": ["a"], f"{TAG}-s1": ["b"], f"{TAG}-r2": ["c"]}
     result = check(h.ops, _world(runs=runs))
@@ -181,10 +181,10 @@ def test_unreadable_effect_makes_the_verdict_unknown(tmp_path: Path) -> None:
 
 def test_recovery_is_heal_to_next_step(tmp_path: Path) -> None:
     h = _history(tmp_path)
-    h.ok("nemesis", "fault", at=100.0, fault="link")
-    h.ok("nemesis", "heal", at=110.0)
+    h.fault("ok", "link", at=100.0)
+    h.heal("ok", at=110.0)
     for t in (105.0, 113.5, 120.0):
-        h.ok("observer", "step", at=t)
+        h.step(f"{TAG}-r1", "activity", at=t)
     result = check(h.ops, _world())
     assert result.recovery_seconds == [3.5] and result.faults_injected == 1
 
@@ -193,6 +193,32 @@ def test_history_round_trips_through_its_file(tmp_path: Path) -> None:
     h = _history(tmp_path)
     h.close()
     assert load(h.path) == h.ops
+
+
+def test_the_recorder_writes_each_kind_of_operation_as_before(tmp_path: Path) -> None:
+    """One recorder, one method per kind; the lines on disk keep their shape."""
+    h = OperationLog(tmp_path / "kinds.jsonl")
+    h.start("invoke", "w1", workflow="StoryWorkflow", unit="story", marker="m", attempt=1)
+    h.start("ok", "w1", already_started=True)
+    h.result("ok", "w1", value={"status": "completed"})
+    h.result("fail", "w1", status="COMPLETED", problem="wrong")
+    h.fault("invoke", "link-down", proxy="p")
+    h.heal("ok", "link-down")
+    h.step("w1", "activity", at=5.0)
+    h.phase("drain", started=3, closed=2)
+    h.close()
+    lines = [(o.process, o.type, o.f, o.workflow_id, o.value) for o in load(h.path)]
+    assert lines == [
+        ("client", "invoke", "start", "w1", {"workflow": "StoryWorkflow", "unit": "story",
+                                             "marker": "m", "attempt": 1}),
+        ("client", "ok", "start", "w1", {"already_started": True}),
+        ("client", "ok", "result", "w1", {"status": "completed"}),
+        ("client", "fail", "result", "w1", {"status": "COMPLETED", "problem": "wrong"}),
+        ("nemesis", "invoke", "fault", None, {"fault": "link-down", "proxy": "p"}),
+        ("nemesis", "ok", "heal", None, {"fault": "link-down"}),
+        ("observer", "ok", "step", "w1", {"kind": "activity"}),
+        ("generator", "ok", "phase", None, {"phase": "drain", "started": 3, "closed": 2}),
+    ]  # fmt: skip
 
 
 def _team_world(calls: list[EffectObservation]) -> Snapshot:
@@ -217,11 +243,9 @@ def _team_world(calls: list[EffectObservation]) -> Snapshot:
 
 def _routing(tmp_path: Path) -> OperationLog:
     h = OperationLog(tmp_path / "team.jsonl")
-    h.invoke(
-        "client", "start", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1"
-    )
-    h.ok("client", "start", f"{TAG}-r1")
-    h.ok("client", "result", f"{TAG}-r1", value={"result": "[routed to HR] ..."})
+    h.start("invoke", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1")
+    h.start("ok", f"{TAG}-r1")
+    h.result("ok", f"{TAG}-r1", value={"result": "[routed to HR] ..."})
     return h
 
 
@@ -244,11 +268,9 @@ def test_team_agent_never_called_is_lost(tmp_path: Path) -> None:
 
 def test_wrong_result_fails_the_workflow(tmp_path: Path) -> None:
     h = OperationLog(tmp_path / "wrong.jsonl")
-    h.invoke(
-        "client", "start", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1"
-    )
-    h.ok("client", "start", f"{TAG}-r1")
-    h.fail("client", "result", f"{TAG}-r1", status="COMPLETED", problem="routed to FAQ")
+    h.start("invoke", f"{TAG}-r1", workflow="RoutingWorkflow", unit="routing", marker="m-r1")
+    h.start("ok", f"{TAG}-r1")
+    h.result("fail", f"{TAG}-r1", status="COMPLETED", problem="routed to FAQ")
     calls = [EffectObservation(owner=f"{TAG}-r1", key="k")]
     result = check(h.ops, _team_world(calls))
     assert result.failed == 1 and result.diagnoses == [BugClass.LOST_WORKFLOW]
@@ -260,8 +282,8 @@ def test_wrong_result_fails_the_workflow(tmp_path: Path) -> None:
 def test_every_anomaly_carries_its_class_and_the_counters_add_up(tmp_path: Path) -> None:
     """The verdict's classes and the report's counters are read from the typed anomalies."""
     h = _history(tmp_path)
-    h.invoke("client", "start", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
-    h.ok("client", "start", f"{TAG}-r2")
+    h.start("invoke", f"{TAG}-r2", workflow="ReportWorkflow", marker="m-r2")
+    h.start("ok", f"{TAG}-r2")
     calls = [LlmObservation(marker="m-r1", status=500)] * 2 + [
         LlmObservation(marker="m-r1", status=200),
         LlmObservation(marker="m-s1", status=200),

@@ -128,7 +128,7 @@ class Generator:
 
     def _phase(self, name: str) -> None:
         self.phase = name
-        self.history.ok("generator", "phase", phase=name, started=self.started, closed=self.closed)
+        self.history.phase(name, started=self.started, closed=self.closed)
         self._progress()
 
     def _progress(self) -> None:

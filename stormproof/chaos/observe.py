@@ -192,5 +192,5 @@ async def steps_and_attempts(
     for event in events:
         if event.event_type in STEP_EVENTS:
             at = event.event_time.seconds + event.event_time.nanos / 1e9
-            history.ok("observer", "step", workflow_id, at=at, kind=STEP_EVENTS[event.event_type])
+            history.step(workflow_id, STEP_EVENTS[event.event_type], at=at)
     return effects.activity_attempts(events)

@@ -174,20 +174,20 @@ class ChaosRun:
 
     async def inject(self, nemesis: Nemesis) -> None:
         self.nemeses.append(nemesis)
-        self.history.invoke("nemesis", "fault", **nemesis.describe())
+        self.history.fault("invoke", **nemesis.describe())
         # The fault first, the scrape in the background: scraping the server's metrics takes
         # seconds under load, and a fault aimed at a moment (an effect held open) or kept short
         # (LLM resets within llm_call's retry budget) may not wait for it; counters move slower.
         scraping = asyncio.create_task(self.metrics.before_fault(nemesis.name, self.metric_urls()))
         self.scrapes.append(scraping)
         await nemesis.inject()
-        self.history.ok("nemesis", "fault", **nemesis.describe())
+        self.history.fault("ok", **nemesis.describe())
         self.live.phase("fault")
 
     async def heal(self, nemesis: Nemesis) -> None:
-        self.history.invoke("nemesis", "heal", fault=nemesis.name)
+        self.history.heal("invoke", nemesis.name)
         await nemesis.heal()
-        self.history.ok("nemesis", "heal", fault=nemesis.name)
+        self.history.heal("ok", nemesis.name)
         self.live.phase("heal")
 
     @contextlib.asynccontextmanager

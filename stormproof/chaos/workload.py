@@ -125,9 +125,8 @@ class Workload:
         attempt = 0
         while True:
             attempt += 1
-            self.history.invoke(
-                "client",
-                "start",
+            self.history.start(
+                "invoke",
                 item.workflow_id,
                 workflow=item.workflow_type,
                 unit=item.kind,
@@ -147,17 +146,17 @@ class Workload:
                     timeout=rpc_timeout + 1,
                 )
             except WorkflowAlreadyStartedError:
-                self.history.ok("client", "start", item.workflow_id, already_started=True)
+                self.history.start("ok", item.workflow_id, already_started=True)
                 break
             except RPCError as exc:
                 if exc.status in DEFINITE:
-                    self.history.fail("client", "start", item.workflow_id, error=str(exc))
+                    self.history.start("fail", item.workflow_id, error=str(exc))
                     return False
-                self.history.info("client", "start", item.workflow_id, error=_describe(exc))
+                self.history.start("info", item.workflow_id, error=_describe(exc))
             except TimeoutError:
-                self.history.info("client", "start", item.workflow_id, error="client timeout")
+                self.history.start("info", item.workflow_id, error="client timeout")
             else:
-                self.history.ok("client", "start", item.workflow_id)
+                self.history.start("ok", item.workflow_id)
                 break
             if time.monotonic() >= give_up:
                 return False
@@ -182,7 +181,7 @@ class Workload:
         until the monotonic deadline `give_up`; record ok (a result the unit's check
         accepts), fail (it failed, or its result is wrong) or info (still open)."""
         wid = item.workflow_id
-        self.history.invoke("client", "result", wid)
+        self.history.result("invoke", wid)
         handle = self.client.get_workflow_handle(wid)
         drive_error = await self._drive(item, handle, give_up)
         status: WorkflowExecutionStatus | None = None
@@ -202,14 +201,14 @@ class Workload:
             check = item.unit.check_result
             problem = check(item.context, result) if check else None
             if problem:
-                self.history.fail("client", "result", wid, status="COMPLETED", problem=problem)
+                self.history.result("fail", wid, status="COMPLETED", problem=problem)
             else:
-                self.history.ok("client", "result", wid, value=value)
+                self.history.result("ok", wid, value=value)
         elif status in (None, WorkflowExecutionStatus.RUNNING):
             why = f"still open; {drive_error or last_error}"
-            self.history.info("client", "result", wid, error=why)
+            self.history.result("info", wid, error=why)
         else:
-            self.history.fail("client", "result", wid, status=status.name)
+            self.history.result("fail", wid, status=status.name)
 
     async def _drive(self, item: Planned, handle: Any, give_up: float) -> str:
         """Run the unit's `drive` (retried through faults until the deadline); '' when done."""

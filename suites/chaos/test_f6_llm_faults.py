@@ -54,7 +54,7 @@ async def test_llm_http_storm(chaos: ChaosRun) -> None:
             faults.append(Delay(seconds=chaos.rng.uniform(0.2, 1.5)))  # then a slow success
             chaos.world.fake_llm.script(item.marker, faults)
             injected += len(faults) - 1
-        chaos.history.ok("nemesis", "fault", fault="llm-http-storm", scripted=injected)
+        chaos.history.fault("ok", "llm-http-storm", scripted=injected)
         for item in items:
             await chaos.workload.start(item)
 
