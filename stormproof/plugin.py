@@ -3,8 +3,9 @@
 It sits in the judge layer because only there can the world and the judge meet without a
 back-edge: the world's plugin (stormproof.fixtures.plugin: options, config, markers, the
 report header, skip rules and the servers) knows nothing of the judge, and the judge's own
-pieces (the chaos report, the bug class of each failure, the `judge` fixture) are added
-here. Suites add their fixtures in their own conftest.py, so no plugin module names a suite.
+pieces are added here: the report's plugin (stormproof.report.plugin: the chaos report, the
+live progress, the bug class of each failure), registered at configure, and the `judge`
+fixture. Suites add their fixtures in their own conftest.py, so no plugin module names a suite.
 """
 
 from __future__ import annotations
@@ -19,13 +20,9 @@ from stormproof.conformance.judge import Judge
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.plugin import suite_config_of
 from stormproof.fixtures.sink import NotificationSink
+from stormproof.report.plugin import register as register_report
 
-pytest_plugins = [
-    "stormproof.fixtures.plugin",
-    "stormproof.report.records",
-    "stormproof.report.progress",
-    "stormproof.report.diagnosis",
-]
+pytest_plugins = ["stormproof.fixtures.plugin"]
 
 ADAPTER_KEY = pytest.StashKey[Adapter]()
 CONTRACT = "contract"
@@ -34,7 +31,8 @@ CONTRACT = "contract"
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Load and validate --adapter before collection: a broken adapter stops the run in
-    seconds with its module and the fix, not minutes into a chaos test."""
+    seconds with its module and the fix, not minutes into a chaos test. Then the report's
+    plugin, last so that the terminal reporter it writes to exists."""
     config.addinivalue_line(
         "markers",
         f"{CONTRACT}: drives the reference's own workflows (the contract's tests); skipped "
@@ -44,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[ADAPTER_KEY] = load_adapter(suite_config_of(config).adapter)
     except AdapterError as exc:
         raise pytest.UsageError(f"stormproof: {exc}") from None
+    register_report(config)
 
 
 def adapter_of(config: pytest.Config) -> Adapter:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stormproof.checker import Op
+from stormproof.report import ChaosRecord
 from stormproof.report import html as chaos_html
 from stormproof.report.stats import compute, percentile
 from stormproof.report.table import LEGEND, REJECTED, WIDTH, render, summarize
@@ -40,14 +41,17 @@ def history(workflows: int, fault_at: float = 2.0, heal_at: float = 5.0) -> list
     return ops
 
 
-def record(fault: str, verdict: str = "valid", **extra: Any) -> dict[str, Any]:
-    stats = compute(history(60)).model_dump()
+def record(fault: str, verdict: str = "valid", **extra: Any) -> ChaosRecord:
+    stats = compute(history(60))
     result = {
         "verdict": verdict,
         "workflows": 60,
+        "accepted": 60,
         "completed": 60,
+        "failed": 0,
         "faults_injected": 1,
         "lost": {"runs": 0},
+        "unexpected": {},
         "duplicated": {"deliveries": 1 if verdict == "invalid" else 0},
         "wasted_llm_calls": 0,
         "recovery_seconds": [0.4],
@@ -62,7 +66,8 @@ def record(fault: str, verdict: str = "valid", **extra: Any) -> dict[str, Any]:
         if verdict == "invalid"
         else [],
     }
-    return {"fault": fault, "test": f"t::{fault}", "result": result, "stats": stats, **extra}
+    found = {"fault": fault, "test": f"t::{fault}", "result": result, "stats": stats, **extra}
+    return ChaosRecord.model_validate(found)
 
 
 def test_stats_measure_latency_throughput_and_drain() -> None:
@@ -86,13 +91,11 @@ def test_the_table_fits_100_columns_and_explains_its_symbols() -> None:
         record(
             "negative-control:memory_dedup:llm (must be invalid)",
             "invalid",
-            negative_control=True,
             outcome="passed",
         ),
         record(
             "negative-control:non_idempotent_notify (must be invalid)",
             "valid",
-            negative_control=True,
             outcome="failed",
         ),
         record("a-fault-name-that-is-much-longer-than-anything-the-suite-uses-today"),
@@ -113,7 +116,6 @@ def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
         record(
             "negative-control:x (must be invalid)",
             "invalid",
-            negative_control=True,
             outcome="passed",
         ),
         record("postgres-restart", "invalid", outcome="failed"),
@@ -122,7 +124,7 @@ def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
     chaos_html.write(target, records, seed=7)
     page = target.read_text()
     charts = re.findall(r'<figure class="chart" data-fault="([^"]+)"><svg', page)
-    assert sorted(charts) == sorted(r["fault"] for r in records)
+    assert sorted(charts) == sorted(r.fault for r in records)
     sections = page.split("<section>")[1:]
     verdicts = {
         re.search(r"<h2>(.*?) <span", s).group(1): re.search(

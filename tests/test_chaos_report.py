@@ -21,16 +21,16 @@ from stormproof.report.records import PROPERTY, history_copy_name
 
 FAKE_CHAOS_TESTS = """
 import pytest
-from stormproof.report.records import chaos_property
+from stormproof.report import RECORD_KEY, ChaosRecord
 
 @pytest.fixture
 def chaos(tmp_path, request):
     history = tmp_path / "history.jsonl"
     history.write_text('{"type": "invoke", "f": "start"}\\n{"type": "ok", "f": "start"}\\n')
     yield
-    record = {"fault": "f0-fake", "tag": "ch1", "seed": 1, "history": str(history),
-              "result": None, "recorded_at": 1.5}
-    request.node.user_properties.append(chaos_property(record))
+    record = ChaosRecord(fault="f0-fake", tag="ch1", seed=1, history=str(history),
+                         result=None, recorded_at=1.5)
+    request.node.stash[RECORD_KEY] = record
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_fake_fault(chaos, n):

@@ -82,14 +82,14 @@ def test_the_reader_skips_a_broken_file_and_finished_tests(tmp_path: Path) -> No
 STAND_IN = """
 from pathlib import Path
 
-from stormproof.report.progress import progress_file
-from stormproof.report.ticker import LiveRun
+from stormproof.chaos.live import LiveRun
 from stormproof.fixtures.wait import wait_for_sync
+from stormproof.report import PROGRESS_KEY
 
 
 def test_stand_in_fault(request):
     live = LiveRun(request.node.nodeid, lambda: "stand-in:down-1s")
-    live.attach(progress_file(request.config, request.node.nodeid))
+    live.attach(request.node.stash.get(PROGRESS_KEY, None))
     live.phase("fault")
     release = Path(__file__).parent.parent / "release"
     wait_for_sync(release.exists, what="the outer test to see the live line", timeout=90)
@@ -134,11 +134,12 @@ def test_a_running_chaos_test_shows_a_live_line(tmp_path: Path, xdist: list[str]
 
 
 QUIET_CHECK = """
-from stormproof.report.progress import OUT_KEY
+from stormproof.report import report_plugin
 
 
 def test_ticks_only_when_asked(request):
-    assert (OUT_KEY in request.config.stash) == (request.config.get_verbosity() > -2)
+    out = report_plugin(request.config).progress.out
+    assert (out is not None) == (request.config.get_verbosity() > -2)
 """
 
 

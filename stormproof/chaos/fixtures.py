@@ -4,10 +4,9 @@
 SIGKILL and restart keep every accepted workflow), a Toxiproxy server, a PostgreSQL
 cluster, the adapter's services behind their recording proxies, plus the session's fake
 LLM and sink. `chaos` is per test: its own proxies, task queue, tag, history and workers,
-torn down whatever happens, and its record handed to the chaos report
-(stormproof/report/records.py) through the test item's user_properties, which pytest-xdist
-carries from its workers to the controller, with the failed check's bug class
-(stormproof/report/diagnosis.py).
+torn down whatever happens, and its record (with the failed check's bug class) handed to
+the report plugin (stormproof/report/plugin.py) through typed keys on the test item
+(stormproof/report/keys.py), as are its history and its logs for the log scan.
 
 A plugin rather than suites/chaos/conftest.py so that tests outside suites/ (a team's,
 beside its adapter: examples/routing/tests) get the same fixtures; such a folder's
@@ -36,9 +35,13 @@ from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.toxiproxy import ToxiproxyServer
-from stormproof.report.diagnosis import DIAGNOSIS_KEY
-from stormproof.report.progress import progress_file
-from stormproof.report.records import HISTORY_KEY, chaos_property
+from stormproof.report.keys import (
+    DIAGNOSIS_KEY,
+    HISTORY_KEY,
+    LOGS_KEY,
+    PROGRESS_KEY,
+    RECORD_KEY,
+)
 
 
 @contextlib.asynccontextmanager
@@ -105,13 +108,14 @@ async def chaos(
     fault = (marker.kwargs.get("fault") if marker else None) or request.node.name
     tag = f"ch{uuid.uuid4().hex[:8]}"
     run = ChaosRun(chaos_world, tmp_path, tag, fault, request.node.nodeid)
-    request.node.stash[HISTORY_KEY] = run.history.path
-    run.live.attach(progress_file(request.config, request.node.nodeid))  # live counts
+    item = request.node  # what the report plugin reads and leaves: stormproof/report/keys.py
+    item.stash[HISTORY_KEY] = run.history.path
+    item.stash[LOGS_KEY] = run.logs  # scanned for alarms once the test has passed
+    run.live.attach(item.stash.get(PROGRESS_KEY, None))  # the terminal's live counts
     run.open_links()
     try:
         yield run
     finally:
         run.live.remove()
         await run.close()
-        failure = request.node.stash.get(DIAGNOSIS_KEY, None)
-        request.node.user_properties.append(chaos_property(run.record(failure)))
+        item.stash[RECORD_KEY] = run.record(item.stash.get(DIAGNOSIS_KEY, None))

@@ -22,6 +22,7 @@ from temporalio.service import RPCError
 from stormproof.adapter import for_adapter
 from stormproof.chaos import verdict
 from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
+from stormproof.chaos.live import LiveRun
 from stormproof.chaos.metrics_watch import MetricsWatch, metric_urls
 from stormproof.chaos.nemesis import Nemesis
 from stormproof.chaos.workload import Planned, Workload
@@ -36,7 +37,7 @@ from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.operations import OperationLog
 from stormproof.report import stats as chaos_stats
-from stormproof.report.ticker import LiveRun
+from stormproof.report.model import ChaosRecord
 
 LLM_TIMEOUT_SECONDS = 4.0
 
@@ -276,22 +277,22 @@ class ChaosRun:
         self.world.sink.set_down(False)
         self.history.close()
 
-    def record(self, failure: str | None = None) -> dict[str, Any]:
+    def record(self, failure: str | None = None) -> ChaosRecord:
         """What the chaos report keeps of this run; `failure` is the failed test's class."""
         found = self.result.diagnoses if self.result else []
-        return {
-            "fault": self.fault,
-            "tag": self.tag,
-            "seed": self.world.seed,
-            "history": str(self.history.path),
-            "result": self.result.model_dump() if self.result else None,
-            "diagnoses": sorted({*found, *([failure] if failure else [])}),
-            "recovery_after_death": self.recovery,
-            "diagnosis": failure,
-            "recorded_at": time.time(),
+        return ChaosRecord(
+            fault=self.fault,
+            tag=self.tag,
+            seed=self.world.seed,
+            history=str(self.history.path),
+            result=self.result,
+            diagnoses=sorted({*found, *([failure] if failure else [])}),
+            recovery_after_death=self.recovery,
+            diagnosis=failure,
+            recorded_at=time.time(),
             # latency, throughput, outcome rates, drain (stormproof/report/stats.py)
-            "stats": chaos_stats.compute(self.history.ops).model_dump(),
-            "load": self.generator.describe() if self.generator else None,
+            stats=chaos_stats.compute(self.history.ops),
+            load=self.generator.describe() if self.generator else None,
             # fault name -> worker/server metric increases (stormproof/metrics.py)
-            "metric_deltas": self.metrics.deltas,
-        }
+            metric_deltas=self.metrics.deltas,
+        )

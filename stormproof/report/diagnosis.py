@@ -1,7 +1,8 @@
 """Puts a failed test's bug class where CI reads it: the terminal, the JUnit XML, the chaos JSON.
 
 The class is a field of the failing check's exception (a `Finding`, stormproof/diagnosis.py).
-This plugin reads it from the exception's type once, when pytest makes the report, and:
+The report plugin (stormproof/report/plugin.py) reads it from the exception's type once,
+when pytest makes the report, and with these functions:
 
 - adds the JUnit property `stormproof_diagnosis` (a failure without a class gets
   `unclassified`, so a gate can tell "a check found a bug" from "the suite broke");
@@ -15,31 +16,19 @@ pytest's JUnit writer reads and pytest-xdist carries to the controller.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
 import pytest
 
 from stormproof.diagnosis import MEANING, classify_exception
+from stormproof.report.keys import DIAGNOSIS_KEY
 
 PROPERTY = "stormproof_diagnosis"
 UNCLASSIFIED = "unclassified"
-DIAGNOSIS_KEY = pytest.StashKey[str]()
-FOUND_KEY = pytest.StashKey[list[tuple[str, str]]]()
-_CONFIG: dict[str, pytest.Config] = {}
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.stash[FOUND_KEY] = []
-    _CONFIG["config"] = config
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, Any, None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
+def diagnose_failure(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> None:
+    """The first failed report of `item` gets its class: property, stash, section."""
     if not report.failed or DIAGNOSIS_KEY in item.stash:
         return
     bug = classify_exception(call.excinfo.value if call.excinfo else None)
@@ -51,19 +40,19 @@ def pytest_runtest_makereport(
         report.sections.append(("stormproof diagnosis", f"{bug}: {MEANING[bug]}"))
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = _CONFIG.get("config")
-    if config is None or not report.failed:
-        return
+def found_in(report: pytest.TestReport) -> str | None:
+    """The class a failed report carries (None for a passed one)."""
+    if not report.failed:
+        return None
     for name, value in report.user_properties:
         if name == PROPERTY:
-            config.stash[FOUND_KEY].append((str(value), report.nodeid))
-            return
+            return str(value)
+    return None
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    found = config.stash.get(FOUND_KEY, [])
-    if hasattr(config, "workerinput") or not found:
+def write_summary(terminalreporter: pytest.TerminalReporter, found: list[tuple[str, str]]) -> None:
+    """One line per failed test, class first: (class, node id) pairs."""
+    if not found:
         return
     terminalreporter.write_sep("=", "stormproof diagnoses")
     width = max(len(name) for name, _ in found)

@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stormproof.report.table import LEGEND, REJECTED, is_control, summarize
+from stormproof.report.model import ChaosRecord
+from stormproof.report.stats import ChaosStats
+from stormproof.report.table import LEGEND, REJECTED, FaultRow, summarize
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
@@ -55,7 +57,7 @@ def _verdict_class(shown: str) -> str:
     return "good" if shown in ("valid", REJECTED) else "bad"
 
 
-def chart_svg(stats: dict[str, Any], title: str) -> str:
+def chart_svg(stats: ChaosStats, title: str) -> str:
     """The timeline of one chaos test as an inline <svg> element."""
     import matplotlib  # heavy: imported only when a report is written
 
@@ -63,18 +65,18 @@ def chart_svg(stats: dict[str, Any], title: str) -> str:
     from matplotlib import pyplot as plt
 
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small and searchable
-    starts, done = stats.get("starts_per_s", []), stats.get("completions_per_s", [])
+    starts, done = stats.starts_per_s, stats.completions_per_s
     fig, ax = plt.subplots(figsize=(12, 3.6), dpi=100)
     seconds = list(range(len(starts)))
     ax.step(seconds, starts, where="post", color="#1f77b4", label="starts / s")
     ax.step(seconds, done, where="post", color="#2ca02c", label="completions / s")
     ax.set_xlabel("seconds since the first operation")
     ax.set_ylabel("workflows per second")
-    end = stats.get("duration", len(starts))
-    for i, window in enumerate(stats.get("faults", [])):
-        stop = window.get("end")
+    end = stats.duration
+    for i, window in enumerate(stats.faults):
+        stop = window.end
         ax.axvspan(
-            window["start"],
+            window.start,
             stop if stop is not None else end,
             color="#d62728",
             alpha=0.15,
@@ -84,8 +86,8 @@ def chart_svg(stats: dict[str, Any], title: str) -> str:
             ax.axvline(stop, color="#d62728", linestyle="--", label="heal" if i == 0 else None)
         # Which fault the band is, along its left edge (a soak shows several kinds).
         ax.annotate(
-            window["fault"],
-            (window["start"], 1.0),
+            window.fault,
+            (window.start, 1.0),
             xycoords=("data", "axes fraction"),
             rotation=90,
             fontsize=7,
@@ -93,10 +95,10 @@ def chart_svg(stats: dict[str, Any], title: str) -> str:
             ha="right",
             color="#8c1c1c",
         )
-    drain = stats.get("phases", {}).get("drain")
+    drain = stats.phases.get("drain")
     if drain is not None:
         ax.axvline(drain, color="#7f7f7f", linestyle=":", label="load stops (drain)")
-    points = stats.get("latency_points", [])
+    points = stats.latency_points
     right = ax.twinx()
     right.scatter(
         [p[0] for p in points], [p[1] for p in points], s=8, color="#ff7f0e", label="latency"
@@ -123,67 +125,61 @@ def chart_svg(stats: dict[str, Any], title: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-def _summary(rows: list[dict[str, Any]]) -> str:
+def _summary(rows: list[FaultRow]) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in SUMMARY)
     body = []
     for row in rows:
         cells = []
         for key, _ in SUMMARY:
-            css = _verdict_class(row[key]) if key == "shown" else ""
+            value = getattr(row, key)
+            css = _verdict_class(value) if key == "shown" else ""
             css = css or ("n" if key not in ("fault",) else "")
-            cells.append(f'<td class="{css}">{_cell(row[key])}</td>')
+            cells.append(f'<td class="{css}">{_cell(value)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     legend = html.escape(" ".join(LEGEND))
     return f"<table><tr>{head}</tr>{''.join(body)}</table><p><small>{legend}</small></p>"
 
 
-def _section(record: dict[str, Any]) -> str:
-    result = record.get("result") or {}
-    stats = record.get("stats") or {}
-    fault = str(record["fault"])
-    if is_control(record):
-        shown = REJECTED if record.get("outcome") == "passed" else "NOT REJECTED"
+def _section(record: ChaosRecord) -> str:
+    result, stats = record.result, record.stats or ChaosStats()
+    fault = record.fault
+    if record.is_control:
+        shown = REJECTED if record.outcome == "passed" else "NOT REJECTED"
     else:
-        shown = result.get("verdict", "no verdict (the test stopped before the check)")
-        if record.get("outcome", "passed") != "passed":
+        shown = result.verdict if result else "no verdict (the test stopped before the check)"
+        if (record.outcome or "passed") != "passed":
             shown = f"FAILED ({shown})"
-    latency = stats.get("latency", {})
+    latency = stats.latency
     facts = {
-        "test": record.get("test"),
-        "outcome": record.get("outcome"),
-        "workflows judged": result.get("workflows"),
-        "completed": result.get("completed"),
-        "lost": result.get("lost"),
-        "duplicated": result.get("duplicated"),
-        "wasted LLM calls": result.get("wasted_llm_calls"),
+        "test": record.test,
+        "outcome": record.outcome,
+        "workflows judged": result.workflows if result else None,
+        "completed": result.completed if result else None,
+        "lost": result.lost if result else None,
+        "duplicated": result.duplicated if result else None,
+        "wasted LLM calls": result.wasted_llm_calls if result else None,
         "latency p50/p95/p99/max s": "/".join(
-            _cell(latency.get(k)) for k in ("p50", "p95", "p99", "max")
+            _cell(v) for v in (latency.p50, latency.p95, latency.p99, latency.max)
         ),
-        "drain s": stats.get("drain_seconds"),
-        "recovery s": result.get("recovery_seconds"),
-        "ok/fail/info": json.dumps(stats.get("outcomes", {})),
-        "load": json.dumps(record.get("load")) if record.get("load") else None,
-        "history": record.get("history"),
+        "drain s": stats.drain_seconds,
+        "recovery s": result.recovery_seconds if result else None,
+        "ok/fail/info": json.dumps(stats.outcomes),
+        "load": json.dumps(record.load) if record.load else None,
+        "history": record.history,
     }
     rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{_cell(v)}</td></tr>"
         for k, v in facts.items()
         if v is not None
     )
-    problems = [  # what the observer could not read, then each anomaly, its class first
-        *(
-            f"{name}: the observer could not read this effect"
-            for name in result.get("unreadable", [])
-        ),
-        *(f"{a['bug']}: {a['detail']}" for a in result.get("anomalies") or []),
-    ][:50]
-    listed = "".join(f"<li>{html.escape(p)}</li>" for p in problems) or "<li>none</li>"
-    chart = chart_svg(stats, fault) if stats.get("starts_per_s") else "<p>no timeline</p>"
+    problems = result.problems()[:50] if result else []  # each anomaly class first
+    listed = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) or "<li>none</li>"
+    chart = chart_svg(stats, fault) if stats.starts_per_s else "<p>no timeline</p>"
     return (
         f'<section><h2>{html.escape(fault)} <span class="{_verdict_class(shown)}">'
         f"{html.escape(shown)}</span></h2>"
         f'<figure class="chart" data-fault="{html.escape(fault)}">{chart}</figure>'
-        f"<table>{rows}</table>{_metric_table(record.get('metric_deltas') or {})}"
+        f"<table>{rows}</table>{_metric_table(record.metric_deltas)}"
         "<h3>problems the checker listed</h3>"
         f'<ul class="problems">{listed}</ul></section>'
     )
@@ -209,8 +205,8 @@ def _metric_table(deltas: dict[str, dict[str, float]]) -> str:
     )
 
 
-def render(records: list[dict[str, Any]], seed: int | None = None) -> str:
-    ordered = sorted(records, key=lambda r: (str(r["fault"]), str(r.get("test"))))
+def render(records: list[ChaosRecord], seed: int | None = None) -> str:
+    ordered = sorted(records, key=lambda r: (r.fault, str(r.test)))
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -225,5 +221,5 @@ def render(records: list[dict[str, Any]], seed: int | None = None) -> str:
     )
 
 
-def write(path: Path, records: list[dict[str, Any]], seed: int | None = None) -> None:
+def write(path: Path, records: list[ChaosRecord], seed: int | None = None) -> None:
     path.write_text(render(records, seed), encoding="utf-8")

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from typing import Any
 
+from pydantic import BaseModel
+
+from stormproof.checker import CheckResult
+from stormproof.report.model import ChaosRecord
 from stormproof.report.stats import percentile
 
 WIDTH = 100
@@ -36,58 +39,75 @@ LEGEND = (
 REJECTED, NOT_REJECTED = "rejected as expected", "NOT REJECTED"
 
 
-def is_control(record: dict[str, Any]) -> bool:
-    return bool(record.get("negative_control")) or str(record.get("fault", "")).startswith(
-        "negative-control"
-    )
+class FaultRow(BaseModel):
+    """One fault's row: its tests summed (the table, the HTML summary, the JSON's `faults`)."""
+
+    fault: str
+    tests: int
+    workflows: int
+    completed: int
+    faults: int
+    lost: int
+    duplicated: int
+    wasted_llm_calls: int
+    latency_p50_s: float | None
+    latency_p95_s: float | None
+    latency_p99_s: float | None
+    latency_max_s: float | None
+    drain_s: float | None
+    recovery_p50_s: float | None
+    recovery_max_s: float | None
+    verdict: str
+    negative_control: bool
+    shown: str  # the verdict as a reader should take it: a rejected control is good news
 
 
-def _verdict(results: list[dict[str, Any]], expected: int) -> str:
-    verdicts = {r["verdict"] for r in results} or {"unknown"}
+def _verdict(results: list[CheckResult], expected: int) -> str:
+    verdicts: set[str] = {r.verdict for r in results} or {"unknown"}
     if "invalid" in verdicts:
         return "invalid"
     return "unknown" if "unknown" in verdicts or len(results) < expected else "valid"
 
 
-def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarize(records: list[ChaosRecord]) -> list[FaultRow]:
     """One row per fault: sums over its tests, latency over all its workflows."""
-    by_fault: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_fault: dict[str, list[ChaosRecord]] = defaultdict(list)
     for record in records:
-        by_fault[record["fault"]].append(record)
+        by_fault[record.fault].append(record)
     rows = []
     for fault, group in sorted(by_fault.items()):
-        results = [r["result"] for r in group if r.get("result")]
-        stats = [r["stats"] for r in group if r.get("stats")]
-        recovery = [s for r in results for s in r["recovery_seconds"]]
-        latencies = sorted(p[1] for s in stats for p in s.get("latency_points", []))
-        drains = [s["drain_seconds"] for s in stats if s.get("drain_seconds") is not None]
+        results = [r.result for r in group if r.result]
+        stats = [r.stats for r in group if r.stats]
+        recovery = [s for r in results for s in r.recovery_seconds]
+        latencies = sorted(p[1] for s in stats for p in s.latency_points)
+        drains = [s.drain_seconds for s in stats if s.drain_seconds is not None]
         verdict = _verdict(results, len(group))
-        control = any(is_control(r) for r in group)
-        passed = all(r.get("outcome", "passed") == "passed" for r in group)
+        control = any(r.is_control for r in group)
+        passed = all((r.outcome or "passed") == "passed" for r in group)
         shown = (REJECTED if passed else NOT_REJECTED) if control else verdict
         if not control and not passed:  # a check beyond the verdict failed (or the test broke)
             shown = f"FAILED ({verdict})"
         rows.append(
-            {
-                "fault": fault,
-                "tests": len(group),
-                "workflows": sum(r["workflows"] for r in results),
-                "completed": sum(r["completed"] for r in results),
-                "faults": sum(r["faults_injected"] for r in results),
-                "lost": sum(sum(r["lost"].values()) for r in results),
-                "duplicated": sum(sum(r["duplicated"].values()) for r in results),
-                "wasted_llm_calls": sum(r["wasted_llm_calls"] for r in results),
-                "latency_p50_s": percentile(latencies, 50),
-                "latency_p95_s": percentile(latencies, 95),
-                "latency_p99_s": percentile(latencies, 99),
-                "latency_max_s": latencies[-1] if latencies else None,
-                "drain_s": max(drains) if drains else None,
-                "recovery_p50_s": round(statistics.median(recovery), 2) if recovery else None,
-                "recovery_max_s": round(max(recovery), 2) if recovery else None,
-                "verdict": verdict,
-                "negative_control": control,
-                "shown": shown,
-            }
+            FaultRow(
+                fault=fault,
+                tests=len(group),
+                workflows=sum(r.workflows for r in results),
+                completed=sum(r.completed for r in results),
+                faults=sum(r.faults_injected for r in results),
+                lost=sum(r.lost_total for r in results),
+                duplicated=sum(r.duplicated_total for r in results),
+                wasted_llm_calls=sum(r.wasted_llm_calls for r in results),
+                latency_p50_s=percentile(latencies, 50),
+                latency_p95_s=percentile(latencies, 95),
+                latency_p99_s=percentile(latencies, 99),
+                latency_max_s=latencies[-1] if latencies else None,
+                drain_s=max(drains) if drains else None,
+                recovery_p50_s=round(statistics.median(recovery), 2) if recovery else None,
+                recovery_max_s=round(max(recovery), 2) if recovery else None,
+                verdict=verdict,
+                negative_control=control,
+                shown=shown,
+            )
         )
     return rows
 
@@ -104,20 +124,20 @@ def _num(value: float | None) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
-def render(rows: list[dict[str, Any]]) -> list[str]:
+def render(rows: list[FaultRow]) -> list[str]:
     """The table (at most WIDTH columns) and its legend."""
     cells = [
         [
-            r["fault"],
-            str(r["workflows"]),
-            str(r["lost"]),
-            str(r["duplicated"]),
-            str(r["wasted_llm_calls"]),
-            _num(r["latency_p50_s"]),
-            _num(r["latency_p99_s"]),
-            _num(r["drain_s"]),
-            _num(r["recovery_max_s"]),
-            r["shown"],
+            r.fault,
+            str(r.workflows),
+            str(r.lost),
+            str(r.duplicated),
+            str(r.wasted_llm_calls),
+            _num(r.latency_p50_s),
+            _num(r.latency_p99_s),
+            _num(r.drain_s),
+            _num(r.recovery_max_s),
+            r.shown,
         ]
         for r in rows
     ]

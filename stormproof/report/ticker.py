@@ -4,11 +4,11 @@ prints one line per running test every few seconds.
 A chaos test runs 30 to 100 s; its start and end lines (stormproof/report/progress.py) say
 nothing in between. Under xdist a worker cannot write to the terminal (only the controller
 does) and has no channel to it but reports, which arrive at the end of a test. So the
-worker's ChaosRun writes its fault, phase and workflow counts to a file in a folder the
-controller made (an atomic replace, at most once a second plus on every phase change, and
-once more a second after the last change it skipped), and a daemon thread in the
-controller reads the folder every STORMPROOF_PROGRESS_INTERVAL seconds (default 10, 0 for
-none). Without xdist the same file and thread work in one process.
+worker's ChaosRun writes its fault, phase and workflow counts (stormproof/chaos/live.py)
+to a file in a folder the controller made (an atomic replace, at most once a second plus
+on every phase change, and once more a second after the last change it skipped), and a
+daemon thread in the controller reads the folder every STORMPROOF_PROGRESS_INTERVAL
+seconds (default 10, 0 for none). Without xdist the same file and thread work in one process.
 
 The thread writes to a duplicate of the terminal's file descriptor taken at configure
 time, not through the terminal reporter's writer: without xdist the test's own fd capture
@@ -30,8 +30,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Protocol, TextIO
 
+import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from stormproof.report.table import short_name
@@ -145,39 +146,52 @@ def lines_for(found: Iterable[TestProgress], running: set[str], now: float) -> l
     return [format_line(p, now) for p in alive]
 
 
-def has_new_dots(reporter: Any, width_seen: int) -> bool:
+class LineWriter(Protocol):
+    """What we read of the terminal reporter's writer (pytest.Config.get_terminal_writer)."""
+
+    @property
+    def width_of_current_line(self) -> int: ...
+
+
+def has_new_dots(writer: LineWriter, width_seen: int) -> bool:
     """The reporter's current line grew since our last write left it `width_seen` wide:
     result letters xdist printed, on a line with no path for write_line to end (the
     reporter's writer counts only its own characters)."""
-    width = getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0)
+    width = writer.width_of_current_line
     return bool(width) and width != width_seen
 
 
 class TerminalOut:
     """Whole lines to the terminal the reporter writes to, past pytest's fd capture."""
 
-    def __init__(self, reporter: Any, stream: TextIO | None):
-        self.reporter, self.stream = reporter, stream
+    def __init__(
+        self, reporter: pytest.TerminalReporter, writer: LineWriter, stream: TextIO | None
+    ):
+        self.reporter, self.writer, self.stream = reporter, writer, stream
         self.width_seen = 0  # the reporter's line as our last write left it
 
     @classmethod
-    def open(cls, reporter: Any, stdout: TextIO) -> TerminalOut:
+    def open(cls, config: pytest.Config, stdout: TextIO) -> TerminalOut | None:
+        """None when there is no terminal reporter (`-p no:terminal`)."""
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None:
+            return None
         try:
             stream = os.fdopen(os.dup(stdout.fileno()), "w", encoding="utf-8", errors="replace")
         except (OSError, ValueError, AttributeError):  # no real fd (an in-process pytester)
             stream = None
-        return cls(reporter, stream)
+        return cls(reporter, config.get_terminal_writer(), stream)
 
     def write_lines(self, lines: list[str]) -> None:
         if self.stream is None:
             for line in lines:
                 self.reporter.write_line(line)
             return
-        # End the line of dots first, and tell the reporter it ended (its write_line does).
-        dots = has_new_dots(self.reporter, self.width_seen)
-        start = "\n" if dots or getattr(self.reporter, "currentfspath", None) else ""
-        tw = getattr(self.reporter, "_tw", None)
-        self.width_seen = getattr(tw, "width_of_current_line", 0)
+        # End the line of dots first, and tell the reporter it ended (as its ensure_newline
+        # does, which this thread cannot call: it writes through the captured stdout).
+        dots = has_new_dots(self.writer, self.width_seen)
+        start = "\n" if dots or self.reporter.currentfspath else ""
+        self.width_seen = self.writer.width_of_current_line
         self.reporter.currentfspath = None
         self.stream.write(start + "".join(f"{line}\n" for line in lines))
         self.stream.flush()
@@ -214,57 +228,3 @@ class Ticker(threading.Thread):
         self._stop_event.set()
         if self.is_alive():
             self.join(timeout=5)
-
-
-class LiveRun:
-    """A chaos run's side: its phase (the nemesis marks fault and heal, the generator the
-    rest) and the generator's counts, to its ProgressFile once attached; else nothing."""
-
-    def __init__(self, test: str, fault: Callable[[], str]):
-        self.test, self.fault = test, fault  # the test renames its fault after setup
-        self.file: ProgressFile | None = None
-        self.since = self.phase_since = time.time()
-        self._phase, self._generator_phase = "setup", ""
-        self._generator: Any = None
-
-    def attach(self, file: ProgressFile | None) -> None:
-        self.file = file
-        self._write()
-
-    def phase(self, name: str) -> None:
-        if name != self._phase:
-            self._phase, self.phase_since = name, time.time()
-        self._write()
-
-    def load(self, generator: Any) -> None:
-        """The Generator's `progress` callback: a phase of its own, a start or a close."""
-        self._generator = generator
-        if generator.phase != self._generator_phase:
-            self._generator_phase = generator.phase
-            self.phase(generator.phase)
-        else:
-            self._write()
-
-    def _write(self) -> None:
-        if self.file is None:
-            return
-        g = self._generator
-        # The scenario's own workflows count towards `workflows` too: of the generator's share.
-        own = 0 if g is None else len(getattr(g.workload, "planned", ())) - g.started
-        self.file.update(
-            TestProgress(
-                test=self.test,
-                fault=self.fault(),
-                phase=self._phase,
-                since=self.since,
-                phase_since=self.phase_since,
-                started=None if g is None else g.started,
-                closed=None if g is None else g.closed,
-                target=None if g is None else max(g.spec.workflows - own, 0),
-                refused=0 if g is None else g.refused,
-            )
-        )
-
-    def remove(self) -> None:
-        if self.file is not None:
-            self.file.remove()
