@@ -136,3 +136,27 @@ def test_a_back_edge_is_reported() -> None:
 def test_relative_imports_are_resolved() -> None:
     edges = imported_modules("from ..checker import Op\n", "stormproof.fixtures.history")
     assert edges == {"stormproof.checker"}, edges
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def report_imports_of_the_engine(sources: dict[str, str]) -> list[str]:
+    """stormproof.report never imports stormproof.chaos: the engine builds the report's
+    ChaosRecord and meets its plugin through typed keys on the test item, so the report
+    reads only records and keys (and cannot reach into the engine's objects)."""
+    return [
+        f"{module} imports the chaos engine: {target}"
+        for module, source in sorted(sources.items())
+        if within(module, "stormproof.report")
+        for target in sorted(imported_modules(source, module))
+        if within(target, "stormproof.chaos")
+    ]
+
+
+def test_the_report_never_imports_the_chaos_engine() -> None:
+    found = report_imports_of_the_engine(project_sources())
+    assert not found, "\n".join(found)
+    planted = {"stormproof.report.table": "from stormproof.chaos.run import ChaosRun\n"}
+    assert report_imports_of_the_engine(planted), "the check itself can fail"
