@@ -3,8 +3,8 @@
 A workflow can complete with every effect exactly once while its code is not deterministic
 (the SDK's TMPRL1100 when a replay takes another branch), while the server panicked and
 restarted, or while an exception escaped into an asyncio task nobody awaited. The effects
-checker cannot see any of that; the logs can. So the chaos plugin
-(stormproof/report/records.py) notes where each of the test's logs ends when the test
+checker cannot see any of that; the logs can. So the report plugin
+(stormproof/report/plugin.py) notes where each of the test's logs ends when the test
 starts, and when the test has passed, reads what was written since: any line below fails
 the test with the lines quoted.
 

@@ -66,7 +66,7 @@ def nemesis_for(chaos: ChaosRun, fault: LinkFault) -> Nemesis:
 
 def by_length() -> list[object]:
     """Each fault's expected seconds, its hold and ~15 s of load and drain: the longest
-    run first (stormproof/report/records.py)."""
+    run first (stormproof/report/plugin.py)."""
     return [
         pytest.param(f, id=f.label, marks=pytest.mark.chaos_long(seconds=f.hold + 15))
         for f in FAULTS
