@@ -60,10 +60,7 @@ def record(
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    print(
-        f"recorded in {path} at {commit}; `python -m bench render` updates "
-        "docs/PERFORMANCE.md"
-    )
+    print(f"recorded in {path} at {commit}; `python -m bench render` updates docs/PERFORMANCE.md")
     return path
 
 

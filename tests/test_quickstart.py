@@ -1,7 +1,8 @@
-"""The README's commands, run as written, so the README and the project cannot drift.
+"""Two marked blocks of the docs, run whole and as written, so the pages and the project
+cannot drift (tests/test_doc_commands.py runs every other command of README.md and docs/).
 
-Two blocks are marked in README.md: the quickstart (make targets) and the story against a
-real LLM on a local Temporal. Their lines are read from the README at test time. The second
+The quickstart (make targets, README.md) and the story against a real LLM on a local
+Temporal (docs/DEPLOYMENT.md). Their lines are read from the pages at test time. The second
 runs with the fake LLM's URL and key in place of OpenAI's, and a free port in place of 7233,
 so it needs no key and cannot collide with a Temporal already on the machine.
 """
@@ -31,8 +32,10 @@ DRY_RUN = {"make test", "make chaos", "make quick", "make suite"}
 
 
 def readme_block(marker: str) -> list[str]:
-    """The lines of the ```sh block that follows `<!-- marker: ... -->`."""
-    text = (REPO / "README.md").read_text()
+    """The lines of the ```sh block that follows `<!-- marker: ... -->` in README.md or a page
+    of docs/ (the quickstart is in the README, the real-LLM story in docs/DEPLOYMENT.md)."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    (text,) = [t for t in (p.read_text() for p in pages) if f"<!-- {marker}:" in t]
     start = text.index(f"<!-- {marker}:")
     body = text.index("```sh\n", start) + len("```sh\n")
     return [line for line in text[body : text.index("```", body)].splitlines() if line.strip()]
