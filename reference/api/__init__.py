@@ -11,13 +11,5 @@ The Temporal connection it keeps is stormproof.reference.temporal.link.
 """
 
 from stormproof.reference.api.app import TemporalBackend, create_app, main
-from stormproof.reference.api.models import ApiSettings, ApiSettingsError, load_api_settings
 
-__all__ = [
-    "ApiSettings",
-    "ApiSettingsError",
-    "TemporalBackend",
-    "create_app",
-    "load_api_settings",
-    "main",
-]
+__all__ = ["TemporalBackend", "create_app", "main"]

@@ -10,6 +10,7 @@ report decision routes in reference/api/reports.py.
     GET  /api/reports/{id}/progress        the report's progress query
     GET  /health                           liveness: the process serves requests
     GET  /ready                            Temporal reachable, namespace exists, pollers
+    GET  /metrics                          answers, refusals, link state (reference/api/metrics.py)
 
 The one promise: a 202 means Temporal has durably stored the workflow. The API starts
 even when Temporal is down, and while it cannot start work it answers 503 with the reason

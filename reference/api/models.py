@@ -1,7 +1,9 @@
-"""The HTTP API's boundary: its settings and every request and response body.
+"""The HTTP API's boundary: its settings and the bodies of its workflow routes.
 
 Request bodies are the workflows' own input models (reference/models.py), so the API
-rejects with 422 exactly what the workflow would reject, before anything is started.
+rejects with 422 exactly what the workflow would reject, before anything is started. The
+report decision's answer is in reports.py, the Temporal link's status in
+reference/temporal/link.py.
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
-"""Connecting to Temporal the way every Temporal tool does, shared by worker and client.
+"""Connecting to Temporal the way every Temporal tool does: the worker, the supervisor and
+the client commands connect here; the API reads its settings here and keeps its own link
+(link.py).
 
 The address, namespace, API key and TLS settings come from Temporal's own environment
 configuration (`temporalio.envconfig`: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE), so a deployment
-already set up for the `temporal` CLI needs nothing new. Every connection uses the
-pydantic data converter because the workflows' inputs and outputs are pydantic models.
+TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE), checked first by
+config.py, so a deployment already set up for the `temporal` CLI needs nothing new. Every
+connection uses the reference's data converter (reference/codec.py): pydantic, because the
+workflows' inputs and outputs are pydantic models, sealed when a payload key is set. Also
+here: `settled`, the wind-down that keeps a short-lived process from crashing at exit, and
+`explain_connect_error`, one line for a failed connection.
 """
 
 from __future__ import annotations
