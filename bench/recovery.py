@@ -5,7 +5,7 @@ each scenario and repetition a small workload is kept in flight, the fault is in
 healed, and the checker's recovery time (heal -> next completed step, from Temporal's
 event times) plus the drain time (heal -> last workflow closed) are collected. Every
 repetition must also be exactly-once, or the benchmark fails: a fast wrong answer is not
-a result. Prints median and max per scenario; the README quotes the table.
+a result. Prints median and max per scenario and records them (docs/PERFORMANCE.md).
 
     python -m bench recovery            # or: python -m bench.recovery [REPEATS]
 """

@@ -3,7 +3,7 @@
 There is no Docker engine here, so the file is judged two ways: Debian's docker-compose
 validates it (`config -q`, which needs no engine), and this test checks what the suite
 relies on: the services exist, each published port is on loopback and is the one the
-README's external-target command uses, the worker gets exactly the contract's variables
+docs/CLUSTER.md's external-target command uses, the worker gets exactly the contract's variables
 (docs/CONTRACT.md) pointing at the other services, and the fake services run our code.
 """
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
 CONTRACT = ROOT / "docs" / "CONTRACT.md"
 SERVICES = {"postgresql", "temporal", "toxiproxy", "fake-llm", "sink", "worker"}
-# service -> the container port the suite's options reach it by (README, compose comment)
+# service -> the container port the suite's options reach it by (docs/CLUSTER.md, compose comment)
 PUBLISHED = {
     "temporal": 7233,
     "toxiproxy": 8474,
