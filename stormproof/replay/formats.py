@@ -6,6 +6,8 @@ Teams export histories with whatever they have at hand, and each tool wrote its 
 - UPPER_CASE enums without their prefix (`WORKFLOW_EXECUTION_STARTED`);
 - integer enums (`"eventType": 1`), as protobuf writes them when asked to;
 - snake_case fields (`event_id`), as protobuf writes them with the proto names kept;
+- explicit nulls for unset fields (`"parentWorkflowExecution": null`), as exports from
+  other languages' JSON writers have them, and which protobuf (so the SDK) reads as unset;
 - the Web UI's Download, raw or with decoded payloads (ui_payloads.py re-encodes those);
 - a bare list of events, or the API's `{"history": {"events": [...]}}` response;
 - events in reverse order (a descending export);
@@ -15,13 +17,13 @@ The SDK parses some of these and silently mangles others: an enum it cannot map 
 "unspecified", and replay then reports a divergence in code that is fine. So the file is
 rewritten here, once, into the one form the SDK reads exactly, by walking the History
 protobuf's own descriptors: every field, map and enum of the API is covered, not a
-hand-kept list. What cannot be made sound is a CannotJudge naming the event and the fix.
+hand-kept list. What cannot be made sound, and what the SDK's core would refuse
+(structure.py), is a CannotJudge naming the event and the fix.
 """
 
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -32,18 +34,16 @@ from typing import Any
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from temporalio.api.history.v1 import HistoryEvent
 
+from stormproof.replay import structure
+from stormproof.replay.structure import EXPORT_FIX
 from stormproof.replay.ui_payloads import PAYLOAD_MESSAGE, decoded_payload
 from stormproof.replay.verdicts import CannotJudge
 
-STARTED = "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"
-EXPORT_FIX = (
-    "re-export it with `temporal workflow show --workflow-id ID -o json > FILE` "
-    "(or the Web UI's Download, without decoding payloads)"
-)
 # Payloads under these fields never pass through a payload codec (the SDK's default
 # header behaviour; search attributes are indexed by the server), so they are not checked.
 _OUTSIDE_CODEC = {"header", "search_attributes"}
 _GZIP_MAGIC = b"\x1f\x8b"
+_NULL_VALUES = {"google.protobuf.Value", "google.protobuf.NullValue"}
 
 
 @dataclass
@@ -168,6 +168,13 @@ def _shape(walk: _Walk, name: str, expected: str, value: Any) -> CannotJudge:
     return CannotJudge(cause, EXPORT_FIX)
 
 
+def _holds_null(f: FieldDescriptor) -> bool:
+    """True for the two fields whose JSON null is a value (google.protobuf.Value and
+    NullValue); any other field written as null is unset."""
+    kind = f.message_type or f.enum_type
+    return kind is not None and kind.full_name in _NULL_VALUES
+
+
 def _message(value: Any, desc: Descriptor, walk: _Walk) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _shape(walk, desc.name, "an object", value)
@@ -178,6 +185,8 @@ def _message(value: Any, desc: Descriptor, walk: _Walk) -> dict[str, Any]:
         if f is None:  # a field from a newer API: kept, and the parser skips it
             out[key] = item
             continue
+        if item is None and not _holds_null(f):
+            continue  # JSON null is an unset field, as protobuf (and so the SDK) reads it
         outside = f.name in _OUTSIDE_CODEC
         walk.outside_codec += outside
         out[f.json_name] = _field(item, f, walk)
@@ -217,30 +226,9 @@ def _event(raw: Any, index: int, walk: _Walk) -> dict[str, Any]:
         walk.event_id = int(ident)
     except (TypeError, ValueError):
         raise CannotJudge(f"event #{index + 1} has no event id ({ident!r})", EXPORT_FIX) from None
-    return _message(raw, HistoryEvent.DESCRIPTOR, walk)
-
-
-def _in_order(events: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
-    """Events in ascending id order, reversing a descending export; gaps are errors."""
-    ids = [int(e["eventId"]) for e in events]
-    count = len(ids)
-    if ids == list(range(1, count + 1)):
-        return events
-    if count > 1 and all(a - 1 == b for a, b in itertools.pairwise(ids)):
-        if ids[-1] != 1:
-            raise CannotJudge(
-                f"events are in reverse order and the history is incomplete: it runs from "
-                f"event {ids[0]} down to event {ids[-1]}, not down to event 1",
-                f"export the whole history in forward order: {EXPORT_FIX}",
-            )
-        notes.append("events were in reverse order (a descending export): replayed forwards")
-        return events[::-1]
-    if ids[0] != 1:
-        cause = f"the history is incomplete: it starts at event {ids[0]}, not event 1"
-    else:
-        at = next(i for i in range(1, count) if ids[i] != ids[i - 1] + 1)
-        cause = f"events are out of order or missing: event {ids[at]} follows {ids[at - 1]}"
-    raise CannotJudge(cause, f"export the whole history unfiltered: {EXPORT_FIX}")
+    event = _message(raw, HistoryEvent.DESCRIPTOR, walk)
+    structure.event_type(event, walk.event_id)
+    return event
 
 
 def normalise(data: Any) -> Normalised:
@@ -248,20 +236,11 @@ def normalise(data: Any) -> Normalised:
     walk = _Walk()
     events = [_event(raw, i, walk) for i, raw in enumerate(_events_of(data))]
     notes: list[str] = []
-    events = _in_order(events, notes)
-    first = events[0]
-    started = first.get("workflowExecutionStartedEventAttributes") or {}
-    name = (started.get("workflowType") or {}).get("name")
-    if first.get("eventType") != STARTED or not name:
-        raise CannotJudge(
-            f"not a complete workflow history: its first event is "
-            f"{first.get('eventType', 'not an event')!r}, not WorkflowExecutionStarted with a "
-            "workflow type",
-            f"{EXPORT_FIX}, or remove it from the directory",
-        )
+    events = structure.in_order(events, notes)
+    started = structure.started_attributes(events[0])
     result = Normalised(
         data={"events": events},
-        workflow_type=str(name),
+        workflow_type=str(started["workflowType"]["name"]),
         workflow_id=str(started.get("workflowId") or ""),
         notes=notes + sorted(walk.notes),
         payloads=walk.payloads,
