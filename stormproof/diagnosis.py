@@ -25,6 +25,16 @@ from typing import NoReturn
 
 import pytest
 
+__all__ = [
+    "MEANING",
+    "BugClass",
+    "Finding",
+    "classify_exception",
+    "expect",
+    "fail",
+    "rejected_as",
+]
+
 
 class BugClass(StrEnum):
     """What kind of bug a failed check found. The value is the word a user reads first."""
