@@ -26,9 +26,10 @@ import pytest
 from temporalio.client import Client
 
 from stormproof.adapter import Adapter
-from stormproof.adapter.services import running_services
+from stormproof.adapter.services import add_services
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
@@ -55,14 +56,14 @@ async def open_chaos_world(
     """The world's servers for judging `adapter`, their files and logs in `folder` (a second
     world in the same pytest process, for another adapter, needs a folder of its own)."""
     folder.mkdir(parents=True, exist_ok=True)
-    toxiproxy = ToxiproxyServer(folder / "toxiproxy", suite_config.toxiproxy_url).start()
-    postgres = PostgresCluster(log_dir=folder, name="chaos-postgres")
-    temporal = DevServer(folder / "chaos-temporal")
-    stack = contextlib.ExitStack()
-    try:
-        services = stack.enter_context(running_services(adapter, fake_llm.base_url, folder))
-        postgres.start()
-        await temporal.start()
+    world = World()
+    services = add_services(world, adapter, fake_llm.base_url, folder)
+    toxiproxy = world.add(
+        "toxiproxy", ToxiproxyServer(folder / "toxiproxy", suite_config.toxiproxy_url)
+    )
+    postgres = world.add("postgres", PostgresCluster(log_dir=folder, name="chaos-postgres"))
+    temporal = world.add("temporal", DevServer(folder / "chaos-temporal"))
+    async with world:
         client = await Client.connect(temporal.address, namespace="default")
         # The adapter's own worker command applies unless --worker-cmd names one.
         argv = suite_config.worker_argv
@@ -80,11 +81,6 @@ async def open_chaos_world(
             adapter=adapter,
             services=services,
         )
-    finally:
-        stack.close()
-        temporal.stop()
-        postgres.close()
-        toxiproxy.stop()
 
 
 @pytest.fixture(scope="session")

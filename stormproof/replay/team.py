@@ -24,7 +24,8 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from stormproof.adapter import Adapter, Unit, UnitContext, for_adapter
-from stormproof.adapter.services import running_services
+from stormproof.adapter.services import add_services
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm, tag
 from stormproof.fixtures.pollers import wait_polling
@@ -76,13 +77,14 @@ async def team_world(
     adapter: Adapter, workdir: Path, worker_argv: Sequence[str]
 ) -> AsyncIterator[tuple[Client, FakeLlm]]:
     """Dev server, fake LLM, sink, services and the team's worker, ready; torn down after."""
-    server = DevServer(workdir / "temporal")
-    with contextlib.ExitStack() as stack:
-        fake_llm = stack.enter_context(FakeLlm())
-        sink = stack.enter_context(NotificationSink())
-        services = stack.enter_context(running_services(adapter, fake_llm.base_url, workdir))
-        await server.start()
-        stack.callback(server.stop)
+    world = World()
+    fake_llm = world.add("fake-llm", FakeLlm())
+    sink = world.add("sink", NotificationSink())
+    async with world:
+        # The services are told the fake LLM's address, known once it listens.
+        services = add_services(world, adapter, fake_llm.base_url, workdir)
+        server = world.add("temporal", DevServer(workdir / "temporal"))
+        await world.start()
         client = await Client.connect(
             server.address, namespace="default", data_converter=pydantic_data_converter
         )
@@ -99,12 +101,16 @@ async def team_world(
             task_queue=TASK_QUEUE,
             log_dir=workdir,
             name="recorder-worker",
-        ).start()
-        stack.callback(worker.stop)
-        if adapter.ready_workflow:
-            await worker.wait_ready(client, timeout=RUN_DEADLINE_SECONDS)
-        else:
-            await wait_polling(client, TASK_QUEUE, timeout=60, process=worker.process)
+        )
+
+        async def ready() -> None:
+            if adapter.ready_workflow:
+                await worker.wait_ready(client, timeout=RUN_DEADLINE_SECONDS)
+            else:
+                await wait_polling(client, TASK_QUEUE, timeout=60, process=worker.process)
+
+        world.add("worker", worker, after=world.names, ready=ready)
+        await world.start("worker")
         yield client, fake_llm
 
 

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from stormproof.chaos.nemesis.cluster import HISTORY_DB_PROXY
 from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.postgres import PostgresCluster
@@ -31,16 +32,20 @@ async def chaos_world(
     fake_llm: FakeLlm,
     sink: NotificationSink,
 ) -> AsyncIterator[ChaosWorld]:
-    toxiproxy = ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url).start()
-    postgres = PostgresCluster(log_dir=session_dir, name="worker-postgres")
-    temporal_db = PostgresCluster(log_dir=session_dir, name="temporal-postgres")
-    cluster: TemporalCluster | None = None
-    try:
-        postgres.start()
-        temporal_db.start()
+    world = World()
+    toxiproxy = world.add(
+        "toxiproxy", ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url)
+    )
+    postgres = world.add("postgres", PostgresCluster(log_dir=session_dir, name="worker-postgres"))
+    temporal_db = world.add(
+        "temporal-postgres", PostgresCluster(log_dir=session_dir, name="temporal-postgres")
+    )
+    async with world:
+        # History reaches its database through a proxy of its own, on the port known now.
         proxy = toxiproxy.client.create(HISTORY_DB_PROXY, f"127.0.0.1:{temporal_db.port}")
         cluster = TemporalCluster(session_dir / "cluster", temporal_db, history_db=proxy.address)
-        await cluster.start()
+        world.add("temporal", cluster, after=["toxiproxy", "temporal-postgres"])
+        await world.start("temporal")
         client = await Client.connect(cluster.address, namespace="default")
         yield ChaosWorld(
             temporal=cluster,
@@ -53,9 +58,3 @@ async def chaos_world(
             seed=suite_config.chaos_seed,
             temporal_db=temporal_db,
         )
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        temporal_db.close()
-        postgres.close()
-        toxiproxy.stop()
