@@ -1,11 +1,12 @@
 """`stormproof demo`: one story and one approved report on the embedded world, end to end.
 
 A new user should see what the suites judge before reading any test: a Temporal dev server
-(with its Web UI), the fake LLM, the notification sink and the worker, each started by the
-world's own builders, then a StoryWorkflow and a ReportWorkflow that waits for approval,
-approved from the command line with `temporal workflow signal`. The demo prints where every
-effect landed (artifact, PDF, metadata row, notification) and tears everything down when
-it ends or on Ctrl-C. No LLM key is needed: the fake LLM answers.
+(with its Web UI), the fake LLM, the notification sink and the worker, started as one World
+(fixtures/composed.py) like every world the suites judge in, then a StoryWorkflow and a
+ReportWorkflow that waits for approval, approved from the command line with `temporal
+workflow signal`. The demo prints where every effect landed (artifact, PDF, metadata row,
+notification) and tears everything down when it ends or on Ctrl-C. No LLM key is needed:
+the fake LLM answers.
 
 Like every judge tool it never imports the worker: the worker is started by its command
 (the contract's, docs/CONTRACT.md) and the workflows by name with plain dict inputs.
@@ -22,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import uuid
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from stormproof.effects import metadata_rows
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import DEFAULT_WORKER_CMD
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.errors import StormproofError
@@ -173,13 +174,12 @@ async def demo(folder: Path, hold: bool, timeout: float, worker_cmd: str) -> int
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     folder = folder.resolve()
-    async with AsyncExitStack() as stack:
-        llm = stack.enter_context(FakeLlm())
-        sink = stack.enter_context(NotificationSink())
-        server = DevServer(folder / "temporal", web_ui=True)
-        stack.callback(server.stop)
-        await server.start()
-        world = build_endpoints(
+    world = World()
+    llm = world.add("fake-llm", FakeLlm())
+    sink = world.add("sink", NotificationSink())
+    server = world.add("temporal", DevServer(folder / "temporal", web_ui=True))
+    async with world:
+        endpoints = build_endpoints(
             folder / "worker",
             temporal_address=server.address,
             llm_base_url=llm.base_url,
@@ -187,14 +187,19 @@ async def demo(folder: Path, hold: bool, timeout: float, worker_cmd: str) -> int
         )
         worker = WorkerProcess(
             shlex.split(worker_cmd),
-            world,
+            endpoints,
             task_queue=new_task_queue("demo"),
             log_dir=folder,
             name="worker",
         )
-        stack.callback(worker.stop)
         client = await Client.connect(server.address, namespace="default")
-        await worker.start().wait_ready(client, timeout=timeout)
+        world.add(
+            "worker",
+            worker,
+            after=["fake-llm", "sink", "temporal"],
+            ready=lambda: worker.wait_ready(client, timeout=timeout),
+        )
+        await world.start("worker")
         say("stormproof demo: the embedded world, one story and one report with approval")
         say(f"  Temporal      {server.address} (dev server, Web UI {server.web_ui})")
         say(f"  fake LLM      {llm.base_url} (no key needed, no real model called)")

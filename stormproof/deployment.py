@@ -19,6 +19,7 @@ from temporalio.service import TLSConfig
 
 from stormproof.doctor import DoctorOptions, DoctorReport, run_doctor
 from stormproof.fixtures.certs import TestPki
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig, resolve
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.ingress import IngressKind, IngressSpec, NginxIngress
@@ -62,18 +63,16 @@ class Deployment:
 
 
 async def start_deployment(pki: TestPki, workdir: Path) -> AsyncIterator[Deployment]:
-    server = DevServer(workdir / "temporal")
-    await server.start()
+    """The dev server, then each ingress in front of it, as one World."""
+    world = World()
+    server = world.add("temporal", DevServer(workdir / "temporal"))
     ingresses: dict[IngressKind, NginxIngress] = {}
-    try:
-        for kind in IngressKind:
-            spec = IngressSpec(kind, server.address, pki, api_key=API_KEY)
-            ingresses[kind] = await NginxIngress(spec, workdir).start()
+    for kind in IngressKind:
+        spec = IngressSpec(kind, server.address, pki, api_key=API_KEY)
+        ingress = NginxIngress(spec, workdir)
+        ingresses[kind] = world.add(f"ingress-{kind.value}", ingress, after=["temporal"])
+    async with world:
         yield Deployment(server, pki, ingresses, workdir)
-    finally:
-        for ingress in ingresses.values():
-            ingress.stop()
-        server.stop()
 
 
 async def start_port_443_ingress(deployment: Deployment) -> tuple[NginxIngress, tuple[int, ...]]:

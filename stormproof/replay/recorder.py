@@ -19,6 +19,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
@@ -55,9 +56,10 @@ class RecordingWorld:
         self.worker_argv = list(worker_argv or SuiteConfig().worker_argv)
         if workflows:
             self.worker_argv += ["--workflows", workflows]
-        self.server = DevServer(workdir / "temporal")
-        self.fake_llm = FakeLlm()
-        self.sink = NotificationSink()
+        self.world = World()
+        self.fake_llm = self.world.add("fake-llm", FakeLlm())
+        self.sink = self.world.add("sink", NotificationSink())
+        self.server = self.world.add("temporal", DevServer(workdir / "temporal"))
         self._client: Client | None = None
 
     @property
@@ -67,23 +69,23 @@ class RecordingWorld:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[RecordingWorld]:
-        with self.fake_llm, self.sink:
-            await self.server.start()
-            try:
-                self._client = await Client.connect(
-                    self.server.address,
-                    namespace="default",
-                    data_converter=pydantic_data_converter,
-                    identity=IDENTITY,
-                )
-                worker = self._worker().start()
-                try:
-                    await worker.wait_ready(self._client, timeout=RUN_DEADLINE_SECONDS)
-                    yield self
-                finally:
-                    worker.stop()
-            finally:
-                self.server.stop()
+        async with self.world:
+            client = await Client.connect(
+                self.server.address,
+                namespace="default",
+                data_converter=pydantic_data_converter,
+                identity=IDENTITY,
+            )
+            self._client = client
+            worker = self._worker()
+            self.world.add(
+                "worker",
+                worker,
+                after=self.world.names,
+                ready=lambda: worker.wait_ready(client, timeout=RUN_DEADLINE_SECONDS),
+            )
+            await self.world.start("worker")
+            yield self
 
     def _worker(self) -> WorkerProcess:
         endpoints = build_endpoints(
