@@ -2,7 +2,9 @@
 API and the worker as processes pointed at its (reserved) address from the start.
 
 The API is judged only over HTTP and the worker only through Temporal, so a broken twin
-of either (`python -m stormproof.reference.broken NAME`) is judged the same way.
+of either (`python -m stormproof.reference.broken NAME`) is judged the same way. All of it
+is one World (fixtures/composed.py) with Temporal first: each part starts on the test's cue,
+in whatever order the test needs, and all stop in the reverse order they were added.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.ports import LOOPBACK, free_port
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.readiness import http_probe, wait_ready
+from stormproof.fixtures.service import Served
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.wait import wait_for
+from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess, new_task_queue
 
 API_ARGV = [sys.executable, "-m", "stormproof.reference.cli", "api"]
@@ -102,7 +106,8 @@ class ReconnectWorld:
     ):
         self.base = base
         self.fake_llm = fake_llm
-        self.server = DevServer(base / "temporal")
+        self.world = World()
+        self.server = self.world.add("temporal", DevServer(base / "temporal"))
         self.task_queue = new_task_queue("reconnect")
         self.worker_argv = worker_argv
         self.endpoints = build_endpoints(
@@ -122,10 +127,23 @@ class ReconnectWorld:
     def env(self) -> dict[str, str]:
         return self.endpoints.environment(self.task_queue)
 
+    def _start(self, name: str, target: object) -> None:
+        """Add `target` to the world under `name` (numbered if taken) and start it now."""
+        unique, number = name, 1
+        while unique in self.world:
+            number += 1
+            unique = f"{name}-{number}"
+        self.world.add(unique, target)
+        self.world.start_sync(unique)
+
     def start_api(self, argv: Sequence[str] = API_ARGV, name: str = "api") -> ApiProcess:
         api = ApiProcess(argv, self.env(), self.base, name)
         self.apis.append(api)
-        return api.start()
+        # Not a Service by itself: its wait_ready() waits for /ready, and close() is async.
+        logs = {api.process.name: api.process.log_path}
+        served = Served(api, api.start, api.close, lambda: None, lambda: api.base_url, lambda: logs)
+        self._start(name, served)
+        return api
 
     def start_worker(
         self, argv: Sequence[str] | None = None, name: str = "worker"
@@ -138,14 +156,16 @@ class ReconnectWorld:
             name=name,
         )
         self.workers.append(worker)
-        return worker.start()
+        self._start(name, worker)
+        return worker
 
     def start_process(self, name: str, argv: Sequence[str]) -> ManagedProcess:
         process = ManagedProcess(
             name, argv, log_path=self.base / f"{name}.log", env=self.env(), cwd=REPO
         )
         self.processes.append(process)
-        return process.start()
+        self._start(name, process)
+        return process
 
     async def client(self) -> Client:
         """The judge's own client; the SDK reconnects it after a server restart."""
@@ -154,7 +174,7 @@ class ReconnectWorld:
         return self._client
 
     async def start_temporal(self) -> None:
-        await self.server.start()
+        await self.world.start("temporal")
 
     async def running_worker(
         self, argv: Sequence[str] | None = None, name: str = "worker"
@@ -177,18 +197,8 @@ class ReconnectWorld:
         self.server.process.start()
         await self.server.wait_ready()
 
-    def logs(self) -> dict[str, Path]:
-        found = {a.process.name: a.process.log_path for a in self.apis}
-        found.update({w.process.name: w.process.log_path for w in self.workers})
-        found.update({p.name: p.log_path for p in self.processes})
-        found["temporal"] = self.server.process.log_path
-        return found
+    def logs(self) -> dict[str, LogSource]:
+        return self.world.logs()
 
     async def close(self) -> None:
-        for api in self.apis:
-            await api.close()
-        for worker in self.workers:
-            worker.stop()
-        for process in self.processes:
-            process.stop()
-        self.server.stop()
+        await self.world.stop()
