@@ -16,6 +16,7 @@ from pathlib import Path
 from stormproof.adapter import load_adapter
 from stormproof.chaos.fixtures import open_chaos_world
 from stormproof.chaos.world import ChaosWorld
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.processes import stop_all
@@ -26,7 +27,10 @@ from stormproof.fixtures.sink import NotificationSink
 async def bench_world() -> AsyncIterator[tuple[ChaosWorld, Path]]:
     """The world, and the folder each run of the benchmark puts its own files under."""
     base = Path(tempfile.mkdtemp(prefix="stormproof-bench-"))
-    with FakeLlm() as fake_llm, NotificationSink() as sink:
+    world = World()  # the session's part of the world, as the fixtures start it
+    fake_llm = world.add("fake-llm", FakeLlm())
+    sink = world.add("sink", NotificationSink())
+    with world:
         try:
             async with open_chaos_world(
                 SuiteConfig(), base, fake_llm, sink, load_adapter()

@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from bench._results import record, row
 from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.config import SuiteConfig
 from stormproof.fixtures.endpoints import build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm
@@ -45,36 +46,44 @@ def rss_mib(pids: list[int]) -> float:
 
 
 async def one_round(base: Path, llm: FakeLlm, sink: NotificationSink) -> tuple[float, float, float]:
-    with PostgresCluster(log_dir=base, name="bench-postgres") as postgres:
-        cluster = TemporalCluster(base / "cluster", postgres)
-        started = time.perf_counter()
-        try:
-            await cluster.start()
-            ready = time.perf_counter() - started
-            client = await Client.connect(cluster.address)
-            endpoints = build_endpoints(
-                base / "worker",
-                temporal_address=cluster.address,
-                llm_base_url=llm.base_url,
-                notify_url=sink.url,
-            )
-            worker = WorkerProcess(SuiteConfig().worker_argv, endpoints, log_dir=base).start()
-            try:
-                await worker.wait_ready(client, timeout=120)
-                first = time.perf_counter() - started
-                pids = [p.pid for p in cluster.processes.values()]
-                assert postgres._process is not None
-                pids += [postgres._process.pid, *descendants(postgres._process.pid)]
-                return ready, first, rss_mib(pids)
-            finally:
-                worker.stop()
-        finally:
-            cluster.stop()
+    world = World()
+    postgres = world.add("postgres", PostgresCluster(log_dir=base, name="bench-postgres"))
+    cluster = world.add("temporal", TemporalCluster(base / "cluster", postgres), after=["postgres"])
+    try:
+        await world.start("postgres")
+        started = time.perf_counter()  # the cluster's own start, its database already up
+        await world.start("temporal")
+        ready = time.perf_counter() - started
+        client = await Client.connect(cluster.address)
+        endpoints = build_endpoints(
+            base / "worker",
+            temporal_address=cluster.address,
+            llm_base_url=llm.base_url,
+            notify_url=sink.url,
+        )
+        worker = WorkerProcess(SuiteConfig().worker_argv, endpoints, log_dir=base)
+        world.add(
+            "worker",
+            worker,
+            after=["temporal"],
+            ready=lambda: worker.wait_ready(client, timeout=120),
+        )
+        await world.start("worker")
+        first = time.perf_counter() - started
+        pids = [p.pid for p in cluster.processes.values()]
+        assert postgres._process is not None
+        pids += [postgres._process.pid, *descendants(postgres._process.pid)]
+        return ready, first, rss_mib(pids)
+    finally:
+        await world.stop()
 
 
 def main() -> int:
     rounds: list[tuple[float, float, float]] = []
-    with FakeLlm() as llm, NotificationSink() as sink:
+    session = World()
+    llm = session.add("fake-llm", FakeLlm())
+    sink = session.add("sink", NotificationSink())
+    with session:
         for index in range(ROUNDS):
             with tempfile.TemporaryDirectory(prefix="stormproof-bench-cluster-") as tmp:
                 rounds.append(asyncio.run(one_round(Path(tmp) / str(index), llm, sink)))

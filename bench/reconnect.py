@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench._results import record, row
+from stormproof.fixtures.composed import World
 from stormproof.fixtures.fake_llm import FakeLlm, new_marker
 from stormproof.fixtures.processes import install_teardown_handlers, stop_all
 from stormproof.fixtures.sink import NotificationSink
@@ -49,7 +50,10 @@ async def api_accepts(api: ApiProcess, deadline: float = 30.0) -> float:
 async def bench(rounds: int, outage: float) -> tuple[list[float], list[float]]:
     api_times: list[float] = []
     worker_times: list[float] = []
-    with FakeLlm() as llm, NotificationSink() as sink, tempfile.TemporaryDirectory() as tmp:
+    session = World()
+    llm = session.add("fake-llm", FakeLlm())
+    sink = session.add("sink", NotificationSink())
+    with session, tempfile.TemporaryDirectory() as tmp:
         world = ReconnectWorld(
             Path(tmp), llm, sink, [sys.executable, "-m", "stormproof.reference.worker"]
         )
