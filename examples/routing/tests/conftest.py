@@ -16,9 +16,7 @@ from examples.routing.tests.helpers import ADAPTER
 from stormproof.adapter import Adapter, load_adapter
 from stormproof.chaos.fixtures import open_chaos_world
 from stormproof.chaos.world import ChaosWorld
-from stormproof.fixtures.config import SuiteConfig
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.sink import NotificationSink
+from stormproof.world import FakeLlm, NotificationSink, SuiteConfig
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,7 @@ from temporalio.service import RPCError
 from stormproof.chaos.run import ChaosRun
 from stormproof.checker import CheckResult
 from stormproof.diagnosis import BugClass, Finding
-from stormproof.fixtures.fake_llm import LlmCall
-from stormproof.fixtures.recording_proxy import ServiceRequest
+from stormproof.world import LlmCall, ServiceRequest
 
 ADAPTER = "examples.routing.stormproof_adapter"
 WORKFLOWS = "examples.routing.workflows:WORKFLOWS"

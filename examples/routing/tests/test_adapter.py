@@ -7,7 +7,7 @@ from pathlib import Path
 
 from examples.routing.tests.helpers import ADAPTER, retry_hint_problems
 from stormproof.adapter import UnitContext, load_adapter
-from stormproof.fixtures.fake_llm import LlmCall, new_marker, reply_for, tag
+from stormproof.world import LlmCall, new_marker, reply_for, tag
 
 ROUTING = load_adapter(ADAPTER)
 

@@ -15,8 +15,7 @@ from stormproof.chaos.nemesis import TemporalCrash, WorkerCrash
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.wait import wait_for
+from stormproof.world import Delay, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 

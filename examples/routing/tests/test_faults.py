@@ -17,7 +17,7 @@ from examples.routing.tests.helpers import (
 from stormproof.chaos.nemesis import LinkDown
 from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, expect
-from stormproof.fixtures.fake_llm import RateLimit
+from stormproof.world import RateLimit
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 OUTAGE_SECONDS = 20.0

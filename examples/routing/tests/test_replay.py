@@ -20,10 +20,10 @@ from examples.routing.tests.helpers import WORKFLOWS, assert_all_completed
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.fake_llm import reply_for
 from stormproof.replay.drift import HEADLINE, drift_report, read_committed
 from stormproof.replay.histories import load, relative, scrub, write
 from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
+from stormproof.world import reply_for
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 ROOT = HISTORIES.parents[2]
