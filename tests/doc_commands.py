@@ -170,7 +170,7 @@ def doc_commands(pages: list[Path] = PAGES) -> tuple[list[DocCommand], list[str]
     found: list[DocCommand] = []
     misplaced: list[str] = []
     for page in pages:
-        name = str(page.relative_to(ROOT))
+        name = str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else page.name
         lines = page.read_text().splitlines()
         fence: str | None = None
         marker: str | None = None

@@ -114,6 +114,24 @@ def test_every_doc_command_is_known_to_a_test() -> None:
     assert all(f"def {test}(" in quickstart for test in MARKED.values())
 
 
+def test_the_check_names_the_page_and_line_of_what_it_cannot_run(tmp_path: Path) -> None:
+    page = tmp_path / "NEW.md"
+    page.write_text(
+        "# x\n\n```sh\nmake quick\npytest suites/chaos \\\n  -n 2   # not --pyargs\n```\n"
+        "\n```bash\nmake chaos\n```\n\n    stormproof doctor\n"
+    )
+    commands, misplaced = doc_commands([page])
+    assert [(c.where, c.text) for c in commands] == [
+        ("NEW.md:4", "make quick"),
+        ("NEW.md:5", "pytest suites/chaos -n 2"),
+    ]
+    assert "pytest suites/chaos -n 2" not in COMMANDS
+    assert misplaced == [
+        "NEW.md:9: a ```bash block: write ```sh",
+        "NEW.md:13: an indented code block: use ```sh",
+    ]
+
+
 def test_every_export_names_a_setting_the_suite_reads() -> None:
     source = "".join(p.read_text() for d in READ_BY_THE_SUITE for p in d.rglob("*.py"))
     for command in _commands():
