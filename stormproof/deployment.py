@@ -26,6 +26,17 @@ from stormproof.fixtures.ingress import IngressKind, IngressSpec, NginxIngress
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.worker import WorkerProcess, new_task_queue
 
+__all__ = [
+    "API_KEY",
+    "FAST",
+    "Deployment",
+    "assert_diagnosis",
+    "launch_worker",
+    "start_deployment",
+    "start_port_443_ingress",
+    "start_reference_worker",
+]
+
 API_KEY = f"sp-test-{uuid.uuid4().hex}"
 # Short timeouts: every stage against a loopback target answers in milliseconds, so a
 # stage that takes longer is itself a finding.
@@ -34,6 +45,8 @@ FAST = DoctorOptions(connect_timeout=2.0, ping_timeout=8.0, llm_timeout=20.0)
 
 @dataclass
 class Deployment:
+    """A dev server behind one nginx ingress of each kind, with the PKI they share."""
+
     server: DevServer
     pki: TestPki
     ingresses: dict[IngressKind, NginxIngress]

@@ -23,6 +23,14 @@ from pydantic import BaseModel
 
 from stormproof.diagnosis import BugClass, Finding
 
+__all__ = [
+    "Exchange",
+    "Leak",
+    "assert_no_prompts_in_logs",
+    "find_leaks",
+    "secrets_of",
+]
+
 # Enough quoted lines to see the pattern; a full log would drown the message.
 SHOWN = 5
 LINE_CHARS = 240
@@ -37,6 +45,8 @@ class Exchange(Protocol):
 
 
 class Leak(BaseModel):
+    """One log line that holds a prompt or a reply, with where it was found."""
+
     log: str
     line_no: int
     what: str
@@ -66,6 +76,7 @@ def _variants(fragment: str) -> tuple[str, ...]:
 
 
 def find_leaks(logs: Mapping[str, Path], calls: Iterable[Exchange]) -> list[Leak]:
+    """Every log line that holds a prompt or a reply of `calls` (whole, or a long enough piece)."""
     secrets = {v: what for fragment, what in secrets_of(calls).items() for v in _variants(fragment)}
     leaks: list[Leak] = []
     if not secrets:

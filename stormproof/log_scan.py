@@ -24,6 +24,14 @@ from pydantic import BaseModel
 from stormproof.diagnosis import BugClass, Finding
 from stormproof.fixtures.wait import strip_ansi
 
+__all__ = [
+    "LogHit",
+    "assert_clean",
+    "failure",
+    "offsets",
+    "scan",
+]
+
 ALARMS: tuple[tuple[BugClass, re.Pattern[str]], ...] = (
     (BugClass.NON_DETERMINISM, re.compile(r"TMPRL1100|[Nn]ondeterminism")),
     (
@@ -40,6 +48,8 @@ QUOTED = 12
 
 
 class LogHit(BaseModel):
+    """One alarming log line: its source, line number, text and bug class."""
+
     source: str
     line_number: int
     line: str
@@ -90,6 +100,7 @@ def failure(hits: list[LogHit]) -> Finding | None:
 
 
 def assert_clean(logs: Mapping[str, object], since: Mapping[str, int] | None = None) -> None:
+    """Fail with the class of the first alarm in `logs` written after `since`, quoting the lines."""
     found = failure(scan(logs, since))
     if found is not None:
         raise found

@@ -3,7 +3,8 @@
 A team's adapter module imports only these names and its own code. The reference worker
 is judged through the same API: its adapter, `stormproof.adapter.reference`, is the
 contract (docs/CONTRACT.md), so there is one path through the suites, not two.
-`fake_reply(prompt)` is the suite's fake LLM's deterministic reply, for `check_result`.
+`CONTRACT` is that adapter itself. `fake_reply(prompt)` is the suite's fake LLM's
+deterministic reply, for `check_result`.
 """
 
 from stormproof.adapter.env import CONTRACT_VARIABLES, for_adapter
@@ -23,9 +24,13 @@ from stormproof.adapter.models import (
     UnitContext,
     WorkerEnv,
 )
+
+# Last: the reference adapter (the contract) is built from the names above.
+from stormproof.adapter.reference import ADAPTER as CONTRACT
 from stormproof.fixtures.fake_llm import reply_for as fake_reply
 
 __all__ = [
+    "CONTRACT",
     "CONTRACT_VARIABLES",
     "EFFECT_KINDS",
     "REFERENCE",

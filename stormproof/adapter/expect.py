@@ -11,6 +11,7 @@ from stormproof.checker import Owed, UnitExpectation
 
 
 def expectations(adapter: Adapter) -> dict[str, UnitExpectation]:
+    """What each unit of `adapter` owes the checker: its LLM calls and effects, by unit name."""
     out: dict[str, UnitExpectation] = {}
     for unit in adapter.units:
         llm = next((e for e in unit.effects if isinstance(e, LlmCalls)), None)

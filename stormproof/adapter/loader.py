@@ -34,6 +34,7 @@ class AdapterError(StormproofError):
 
 
 def split_spec(spec: str) -> tuple[str, str]:
+    """`MODULE[:ATTR]` as (module, attr), the attribute defaulting to `ADAPTER`."""
     module, _, attr = spec.strip().partition(":")
     return module, attr or DEFAULT_ATTR
 

@@ -16,11 +16,13 @@ from stormproof.chaos.recovery import observe_recovery
 from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
 from stormproof.chaos.workload import Planned
 from stormproof.chaos.world import ChaosWorld
+from stormproof.checker import CheckResult
 
 __all__ = [
     "LLM_TIMEOUT_SECONDS",
     "ChaosRun",
     "ChaosWorld",
+    "CheckResult",
     "Generator",
     "LoadSpec",
     "Planned",

@@ -43,6 +43,9 @@ LLM_TIMEOUT_SECONDS = 4.0
 
 
 class ChaosRun:
+    """One chaos test's run on the shared world: its queue, tag, proxies, workers, load,
+    faults and history, judged at the end."""
+
     def __init__(self, world: ChaosWorld, tmp: Path, tag: str, fault: str, test_id: str):
         self.world, self.tmp, self.tag, self.fault = world, tmp, tag, fault
         self.rng = random.Random(f"{world.seed}:{test_id}")

@@ -55,6 +55,8 @@ class WorkflowCheck(BaseModel):
 
 
 class CheckResult(BaseModel):
+    """The verdict on one run: counts per effect, typed anomalies, recovery times, per workflow."""
+
     verdict: Verdict
     workflows: int
     accepted: int

@@ -17,6 +17,18 @@ from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.effects import ArtifactError, failure_messages, failure_types, pdf_text
 
+__all__ = [
+    "assert_llm_calls",
+    "assert_no_notification",
+    "assert_no_row",
+    "assert_one_notification",
+    "assert_one_row",
+    "assert_pdf_has_reply",
+    "assert_report_completed",
+    "completed",
+    "failure_of",
+]
+
 
 def assert_llm_calls(
     judge: Judge,
@@ -40,6 +52,7 @@ def assert_llm_calls(
 
 
 def assert_one_row(judge: Judge, run: Run) -> None:
+    """Exactly one metadata row for the run's report."""
     rows = judge.rows(run)
     expect(
         len(rows) == 1,
@@ -51,6 +64,7 @@ def assert_one_row(judge: Judge, run: Run) -> None:
 
 
 def assert_no_row(judge: Judge, run: Run) -> None:
+    """No metadata row for the run's report (it must not have been stored)."""
     rows = judge.rows(run)
     expect(
         rows == [],
@@ -60,6 +74,7 @@ def assert_no_row(judge: Judge, run: Run) -> None:
 
 
 def assert_one_notification(judge: Judge, run: Run) -> None:
+    """Exactly one accepted notification for the run's report, under one idempotency key."""
     deliveries = judge.deliveries(run)
     effects = judge.notification_effects(run)
     keys = sorted({str(d.idempotency_key) for d in deliveries if d.accepted})
@@ -78,6 +93,7 @@ def assert_one_notification(judge: Judge, run: Run) -> None:
 
 
 def assert_no_notification(judge: Judge, run: Run) -> None:
+    """No accepted notification for the run's report."""
     accepted = [d for d in judge.deliveries(run) if d.accepted]
     expect(
         accepted == [],
@@ -87,6 +103,7 @@ def assert_no_notification(judge: Judge, run: Run) -> None:
 
 
 def assert_pdf_has_reply(judge: Judge, run: Run) -> None:
+    """The run's PDF exists and holds the fake LLM's reply to its prompt."""
     path = judge.pdf_path(run)
     expect(path.is_file(), BugClass.LOST_EFFECT, f"{run.workflow_id}: no PDF at {path}")
     try:
@@ -103,6 +120,7 @@ def assert_pdf_has_reply(judge: Judge, run: Run) -> None:
 
 
 def assert_report_completed(result: dict[str, Any], run: Run) -> None:
+    """The workflow's result says completed, with the run's report id and artifact."""
     status = result.get("status")
     expect(
         status == "completed",

@@ -29,6 +29,18 @@ from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.fixtures.fake_llm import LlmCall
 
+__all__ = [
+    "HINT_LATE_SECONDS",
+    "HINT_LATE_SHARE",
+    "Hint",
+    "activity_span",
+    "check_approval_window",
+    "check_retry_hint",
+    "hint_of",
+    "retry_times",
+    "workflow_span",
+]
+
 HINT_LATE_SECONDS = 2.0
 HINT_LATE_SHARE = 0.10
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Status(StrEnum):
+    """The outcome of one doctor check: passed, failed, or skipped (an earlier stage failed)."""
+
     PASS = "pass"
     FAIL = "fail"
     SKIP = "skip"
@@ -62,6 +64,8 @@ class TargetSummary(BaseModel):
 
 
 class DoctorReport(BaseModel):
+    """Every stage the doctor ran, in order, with the first failure and its fix."""
+
     target: TargetSummary
     checks: list[DoctorCheck]
 

@@ -6,6 +6,22 @@ meanwhile: refusals with a reason instead of silently accepted work, readiness t
 the truth, and every accepted workflow present in Temporal and completed.
 """
 
-from stormproof.reconnect.harness import ApiProcess, ReconnectWorld
+from stormproof.reconnect.harness import (
+    ANSWER_DEADLINE,
+    API_ARGV,
+    CONNECT_ONCE_ARGV,
+    REPO,
+    SUPERVISOR_ARGV,
+    ApiProcess,
+    ReconnectWorld,
+)
 
-__all__ = ["ApiProcess", "ReconnectWorld"]
+__all__ = [
+    "ANSWER_DEADLINE",
+    "API_ARGV",
+    "CONNECT_ONCE_ARGV",
+    "REPO",
+    "SUPERVISOR_ARGV",
+    "ApiProcess",
+    "ReconnectWorld",
+]

@@ -19,6 +19,15 @@ from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.fixtures.wait import eventually
 from stormproof.reconnect.harness import ANSWER_DEADLINE, ApiProcess
 
+__all__ = [
+    "accept_until",
+    "accepted_id",
+    "assert_completes",
+    "assert_in_temporal",
+    "assert_not_ready",
+    "assert_refused",
+]
+
 
 async def assert_refused(api: ApiProcess, prompt: str, *, key: str | None = None) -> None:
     """Temporal is down: the submission must be refused with 503, promptly."""
@@ -66,6 +75,8 @@ async def assert_not_ready(api: ApiProcess) -> str:
 
 
 async def accepted_id(response: httpx.Response, *, duplicate: bool = False) -> str:
+    """The workflow id of an accepted submission (202; 200 for a duplicate), or fail
+    saying why not."""
     expected = 200 if duplicate else 202
     expect(
         response.status_code == expected,

@@ -13,3 +13,50 @@
 - recorder.py: the throwaway world a scenario is recorded in;
 - record_cli.py: `stormproof record-histories`, the command that re-records them.
 """
+
+from stormproof.replay.batch import replay_paths
+from stormproof.replay.drift import HEADLINE, drift_report, history_diff, read_committed
+from stormproof.replay.histories import (
+    Unreplayable,
+    history_files,
+    load,
+    payload_texts,
+    relative,
+    scrub,
+    write,
+)
+from stormproof.replay.record_cli import record_scrubbed
+from stormproof.replay.replayer import load_workflows, make_replayer, replay_file, replay_history
+from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, Scenario, by_key
+from stormproof.replay.settings import DEFAULT_WORKFLOWS, ReplaySettings, ReplaySetupError
+from stormproof.replay.verdicts import CannotJudge, ReplayOutcome, ReplayWarning
+
+__all__ = [
+    "DEFAULT_WORKFLOWS",
+    "HEADLINE",
+    "HISTORIES_DIR",
+    "SCENARIOS",
+    "CannotJudge",
+    "ReplayOutcome",
+    "ReplaySettings",
+    "ReplaySetupError",
+    "ReplayWarning",
+    "Scenario",
+    "Unreplayable",
+    "by_key",
+    "drift_report",
+    "history_diff",
+    "history_files",
+    "load",
+    "load_workflows",
+    "make_replayer",
+    "payload_texts",
+    "read_committed",
+    "record_scrubbed",
+    "relative",
+    "replay_file",
+    "replay_history",
+    "replay_paths",
+    "scrub",
+    "write",
+]

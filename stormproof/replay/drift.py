@@ -59,4 +59,5 @@ def drift_report(
 
 
 def read_committed(path: Path) -> dict[str, Any] | None:
+    """The committed history at `path` as JSON, or None when there is none."""
     return json.loads(path.read_text()) if path.is_file() else None

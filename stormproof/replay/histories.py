@@ -126,6 +126,8 @@ def dumps(history: dict[str, Any]) -> str:
 
 
 def write(path: Path, history: dict[str, Any]) -> None:
+    """Write a history as the committed files are written (stable key order, a final
+    newline)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps(history))
 

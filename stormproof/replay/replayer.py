@@ -93,6 +93,8 @@ def load_workflows(spec: str = DEFAULT_WORKFLOWS) -> list[type]:
 
 
 def make_replayer(workflows: list[type], settings: ReplaySettings | None = None) -> Replayer:
+    """A Replayer for `workflows` with the converter, codec, plugins and interceptors of
+    `settings`."""
     return build_replayer(settings or ReplaySettings(), list(workflows))
 
 
@@ -220,6 +222,7 @@ async def judge(
 async def replay_file(
     replayer: Replayer, file: HistoryFile, source: str, origin: Origin = "exported"
 ) -> ReplayOutcome:
+    """Replay one loaded history file and reach its verdict (`source` names it in messages)."""
     return await judge(replayer, source, file.normalised, file.history, origin)
 
 

@@ -41,6 +41,8 @@ class Latency(BaseModel):
 
 
 class ChaosStats(BaseModel):
+    """Latency percentiles, throughput, outcome counts and drain time of one chaos test."""
+
     t0: float = Field(0.0, description="wall time of the first operation (epoch seconds)")
     duration: float = Field(0.0, description="seconds from the first to the last operation")
     workflows: int = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.chaos.run import ChaosRun
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.scenarios import KINDS, EffectKind, check_one_effect, effect_then_death
 
 pytestmark = [

@@ -11,9 +11,9 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import TemporalCrash
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.fake_llm import Delay
+from stormproof.world import Delay
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=17),

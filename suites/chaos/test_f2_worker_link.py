@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.fake_llm import Delay
+from stormproof.world import Delay
 
 pytestmark = [
     pytest.mark.chaos(fault="worker-temporal-link"),

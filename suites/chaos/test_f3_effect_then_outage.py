@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.chaos.run import ChaosRun
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.scenarios import Effect, effect_then_outage
 
 pytestmark = [

@@ -14,12 +14,10 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos import ChaosRun, observe_recovery
 from stormproof.chaos.nemesis import WorkerCrash
-from stormproof.chaos.recovery import observe_recovery
-from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.twins import broken_argv
+from stormproof.world import Delay, broken_argv
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=25),

@@ -12,10 +12,9 @@ import time
 
 import pytest
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import WorkerPause
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.sink import SinkDelay
-from stormproof.fixtures.wait import wait_for
+from stormproof.world import SinkDelay, wait_for
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=30),

@@ -14,10 +14,9 @@ import asyncio
 
 import pytest
 
+from stormproof.chaos import LLM_TIMEOUT_SECONDS, ChaosRun, Planned
 from stormproof.chaos.nemesis import LinkToxic
-from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
-from stormproof.chaos.workload import Planned
-from stormproof.fixtures.fake_llm import Delay, DropConnection, RateLimit, ServerError
+from stormproof.world import Delay, DropConnection, RateLimit, ServerError
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=17),

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import PostgresCrash
-from stormproof.chaos.run import ChaosRun
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=20),

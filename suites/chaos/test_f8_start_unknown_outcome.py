@@ -14,9 +14,9 @@ import asyncio
 import pytest
 from temporalio.client import Client
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import LinkToxic
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.wait import wait_for
+from stormproof.world import wait_for
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=17),

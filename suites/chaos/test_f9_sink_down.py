@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import SinkDown
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.wait import wait_for
+from stormproof.world import wait_for
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=45),

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof import log_scan
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import WorkerCrash
-from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.wait import wait_for
+from stormproof.log_scan import assert_clean, offsets, scan
+from stormproof.world import Delay, broken_argv, wait_for
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=20),
@@ -33,7 +31,7 @@ TWIN = "replay_unsafe_story"
 
 async def test_log_scan_rejects_a_replay_unsafe_workflow(chaos: ChaosRun) -> None:
     chaos.fault = f"negative-control:{TWIN} (must be rejected by the log scan)"
-    since = log_scan.offsets(chaos.logs())
+    since = offsets(chaos.logs())
     argv = broken_argv(TWIN)
     first = await chaos.start_worker(argv)
     item = chaos.workload.plan("story")
@@ -45,12 +43,12 @@ async def test_log_scan_rejects_a_replay_unsafe_workflow(chaos: ChaosRun) -> Non
     await chaos.heal(crash)
 
     def replayed() -> bool:
-        return any(h.bug is BugClass.NON_DETERMINISM for h in log_scan.scan(chaos.logs(), since))
+        return any(h.bug is BugClass.NON_DETERMINISM for h in scan(chaos.logs(), since))
 
     # llm_call's 15 s heartbeat timeout, its retry on the new worker, then the replay.
     await wait_for(
         replayed, what="the new worker to replay the story", timeout=90, logs=chaos.logs()
     )
     with rejected_as(BugClass.NON_DETERMINISM) as caught:
-        log_scan.assert_clean(chaos.logs(), since)
+        assert_clean(chaos.logs(), since)
     assert "worker2" in str(caught.value), caught.value  # the lines are quoted, with their log

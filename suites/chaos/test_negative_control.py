@@ -14,7 +14,7 @@ import shlex
 
 import pytest
 
-from stormproof.chaos.run import ChaosRun
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.scenarios import (
     KINDS,
     Effect,
@@ -24,8 +24,7 @@ from stormproof.chaos.scenarios import (
     effect_then_outage,
 )
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import ServerError
-from stormproof.fixtures.twins import broken_argv
+from stormproof.world import ServerError, broken_argv
 
 pytestmark = [
     pytest.mark.negative_control,

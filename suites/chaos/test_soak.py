@@ -13,11 +13,9 @@ import os
 
 import pytest
 
-from stormproof.chaos.generator import LoadSpec
+from stormproof.chaos import ChaosRun, LoadSpec, Planned
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
-from stormproof.chaos.run import ChaosRun
-from stormproof.chaos.workload import Planned
-from stormproof.fixtures.fake_llm import RateLimit, ServerError
+from stormproof.world import RateLimit, ServerError
 
 pytestmark = [
     pytest.mark.soak,

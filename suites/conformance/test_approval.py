@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
@@ -20,14 +21,9 @@ from stormproof.conformance.checks import (
     assert_one_notification,
     assert_one_row,
 )
-from stormproof.conformance.judge import Judge, Run
 from stormproof.conformance.timing import check_approval_window
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.sink import SinkDelay
-from stormproof.fixtures.wait import eventually, wait_for
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, Delay, SinkDelay, WorkerProcess, eventually, wait_for
 
 WINDOWS = {"24-hour": 86_400, "10-minute": 600, "90-second": 90}
 APPROVED_STEPS = [

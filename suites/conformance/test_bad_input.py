@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import failure_of
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, WorkerProcess
 
 CASES = {
     "empty-prompt": {"prompt": ""},

@@ -16,17 +16,17 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import assert_one_notification, assert_one_row
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect, rejected_as
-from stormproof.fixtures.codec import (
+from stormproof.world import (
     PAYLOAD_KEY_VARIABLE,
+    WorkerFactory,
+    broken_argv,
     encrypted_converter,
     new_payload_key,
     plaintext_leaks,
 )
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.world import WorkerFactory
 
 # A worker that cannot open sealed input never finishes; say so instead of hanging.
 SEALED_RUN_DEADLINE = 60

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from stormproof.conformance import Judge
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
 )
-from stormproof.conformance.judge import Judge
 from stormproof.diagnosis import BugClass, expect
-from stormproof.fixtures.worker import WorkerProcess
+from stormproof.world import WorkerProcess
 
 
 async def test_second_start_with_same_id_is_rejected(judge: Judge, worker: WorkerProcess):

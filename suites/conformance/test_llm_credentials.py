@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge
 from stormproof.conformance.checks import assert_llm_calls, failure_of
-from stormproof.conformance.judge import Judge
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.world import WorkerFactory
+from stormproof.world import WorkerFactory, broken_argv
 
 
 async def check_missing_key(judge: Judge, factory: WorkerFactory, argv: list[str] | None) -> None:

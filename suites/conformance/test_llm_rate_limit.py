@@ -15,17 +15,15 @@ from datetime import timedelta
 
 import pytest
 
+from stormproof.conformance import Judge
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
 )
-from stormproof.conformance.judge import Judge
 from stormproof.conformance.timing import activity_span, check_retry_hint
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import RateLimit
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, RateLimit, WorkerProcess
 
 pytestmark = pytest.mark.time_skipping
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,
     failure_of,
 )
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.effects import failure_messages
-from stormproof.fixtures.fake_llm import Status
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, Status, WorkerProcess
 
 
 async def check_400_is_final(judge: Judge, run: Run) -> None:

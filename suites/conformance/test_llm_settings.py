@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.conformance.judge import Judge
+from stormproof.conformance import Judge
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.endpoints import FAKE_LLM_KEY
-from stormproof.fixtures.fake_llm import mask_secret
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.world import WorkerFactory
+from stormproof.world import FAKE_LLM_KEY, WorkerFactory, broken_argv, mask_secret
 
 MODEL = "stormproof-model-x"
 

@@ -7,18 +7,24 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
     assert_one_row,
     completed,
 )
-from stormproof.conformance.judge import Judge
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.fake_llm import Delay, DropConnection, MalformedJson, ServerError
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker, WorkerFactory
+from stormproof.world import (
+    BrokenWorker,
+    Delay,
+    DropConnection,
+    MalformedJson,
+    ServerError,
+    WorkerFactory,
+    WorkerProcess,
+    broken_argv,
+)
 
 CLIENT_TIMEOUT = 1.0
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.conformance.judge import Judge, Run
+from stormproof.conformance import Judge, Run
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import RateLimit
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
 from stormproof.log_privacy import assert_no_prompts_in_logs
+from stormproof.world import BrokenWorker, RateLimit, WorkerProcess
 
 
 def check_logs(judge: Judge, run: Run, worker: WorkerProcess) -> None:

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_one_notification,
     assert_one_row,
     completed,
     failure_of,
 )
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.sink import AcceptThenDrop, AcceptThenStatus, SinkStatus
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import (
+    AcceptThenDrop,
+    AcceptThenStatus,
+    BrokenWorker,
+    SinkStatus,
+    WorkerProcess,
+)
 
 
 async def check_5xx_is_retried(judge: Judge, run: Run) -> None:

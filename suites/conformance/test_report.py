@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
@@ -16,10 +17,8 @@ from stormproof.conformance.checks import (
     assert_pdf_has_reply,
     assert_report_completed,
 )
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, WorkerProcess
 
 
 async def check_report(judge: Judge, run: Run) -> None:

@@ -8,18 +8,15 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowFailureError
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_no_notification,
     assert_no_row,
 )
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect, rejected_as
 from stormproof.effects import failure_messages
-from stormproof.fixtures.fake_llm import ServerError
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker, WorkerFactory
+from stormproof.world import BrokenWorker, ServerError, WorkerFactory, WorkerProcess, broken_argv
 
 LLM_MAX_ATTEMPTS = 3
 PDF_MAX_ATTEMPTS = 2

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import assert_llm_calls
-from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.fixtures.worker import WorkerProcess
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import BrokenWorker, WorkerProcess
 
 TITLE = "The Keeper of Cape Wrath"
 

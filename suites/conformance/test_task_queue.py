@@ -14,10 +14,9 @@ import time
 
 import pytest
 
-from stormproof.conformance.judge import Judge
+from stormproof.conformance import Judge
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.worker import NO_POLLER_SECONDS, WorkerProcess, ping
-from stormproof.fixtures.world import BrokenWorker
+from stormproof.world import NO_POLLER_SECONDS, BrokenWorker, WorkerProcess, ping
 
 DIAGNOSIS_DEADLINE = 15.0
 

@@ -13,12 +13,15 @@ from stormproof.deployment import (
     start_deployment,
     start_reference_worker,
 )
-from stormproof.fixtures.certs import TestPki, make_pki
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.pollers import wait_polling
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.worker import WorkerProcess
+from stormproof.world import (
+    FakeLlm,
+    NotificationSink,
+    TestPki,
+    WorkerProcess,
+    broken_argv,
+    make_pki,
+    wait_polling,
+)
 
 HERE = Path(__file__).parent
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from stormproof.deployment import API_KEY, Deployment
-from stormproof.fixtures.ingress import IngressKind
+from stormproof.world import IngressKind
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -18,9 +18,7 @@ from pathlib import Path
 import pytest
 
 from stormproof.deployment import Deployment
-from stormproof.fixtures.ingress import IngressKind
-from stormproof.fixtures.plugin import LOCAL_ONLY_MARKERS
-from stormproof.fixtures.worker import WorkerProcess
+from stormproof.world import LOCAL_ONLY_MARKERS, IngressKind, WorkerProcess
 
 REPO = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO / "suites" / "conformance"

@@ -14,8 +14,7 @@ from stormproof.deployment import (
     start_port_443_ingress,
 )
 from stormproof.doctor import DoctorOptions
-from stormproof.fixtures.ingress import IngressKind
-from stormproof.fixtures.ports import LOOPBACK, free_port
+from stormproof.world import LOOPBACK, IngressKind, free_port
 
 
 async def test_unresolvable_host_is_a_dns_finding(deployment: Deployment) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stormproof.deployment import API_KEY, Deployment, assert_diagnosis
-from stormproof.fixtures.ingress import IngressKind
+from stormproof.world import IngressKind
 
 
 async def test_mtls_ingress_without_a_client_certificate(deployment: Deployment) -> None:

@@ -7,9 +7,7 @@ import pytest
 
 from stormproof.deployment import FAST, Deployment, assert_diagnosis
 from stormproof.doctor import STAGE_NAMES
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.ingress import IngressKind
-from stormproof.fixtures.worker import WorkerProcess
+from stormproof.world import FakeLlm, IngressKind, WorkerProcess
 
 
 async def test_good_ingress_and_worker_pass_every_check(

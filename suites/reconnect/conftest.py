@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.fixtures.config import SuiteConfig
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.reconnect.harness import ReconnectWorld
+from stormproof.reconnect import ReconnectWorld
+from stormproof.world import FakeLlm, NotificationSink, SuiteConfig
 
 HERE = Path(__file__).parent
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.fixtures.fake_llm import new_marker
+from stormproof.reconnect import ReconnectWorld
 from stormproof.reconnect.checks import accepted_id, assert_completes
-from stormproof.reconnect.harness import ReconnectWorld
+from stormproof.world import new_marker
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.fixtures.fake_llm import new_marker
-from stormproof.fixtures.wait import eventually
+from stormproof.reconnect import ApiProcess, ReconnectWorld
 from stormproof.reconnect.checks import accepted_id
-from stormproof.reconnect.harness import ApiProcess, ReconnectWorld
+from stormproof.world import eventually, new_marker
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -10,15 +10,14 @@ from collections.abc import Sequence
 import pytest
 
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.fake_llm import new_marker
-from stormproof.fixtures.wait import eventually
+from stormproof.reconnect import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 from stormproof.reconnect.checks import (
     accepted_id,
     assert_completes,
     assert_not_ready,
     assert_refused,
 )
-from stormproof.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
+from stormproof.world import eventually, new_marker
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -21,17 +21,22 @@ from collections.abc import Sequence
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from stormproof.adapter import UnitContext
-from stormproof.adapter.reference import ADAPTER as CONTRACT
+from stormproof.adapter import CONTRACT, UnitContext
 from stormproof.diagnosis import BugClass, Finding, expect, fail, rejected_as
-from stormproof.fixtures.errors import ProcessExited, WaitTimeout
-from stormproof.fixtures.fake_llm import Delay, new_marker, tag
-from stormproof.fixtures.processes import ManagedProcess
-from stormproof.fixtures.twins import broken_argv
-from stormproof.fixtures.wait import wait_for
-from stormproof.fixtures.worker import WorkerProcess, ping
+from stormproof.reconnect import ReconnectWorld
 from stormproof.reconnect.checks import accepted_id
-from stormproof.reconnect.harness import ReconnectWorld
+from stormproof.world import (
+    Delay,
+    ManagedProcess,
+    ProcessExited,
+    WaitTimeout,
+    WorkerProcess,
+    broken_argv,
+    new_marker,
+    ping,
+    tag,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

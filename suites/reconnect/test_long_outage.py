@@ -13,15 +13,14 @@ import time
 
 import pytest
 
-from stormproof.fixtures.fake_llm import new_marker
-from stormproof.fixtures.worker import ping
+from stormproof.reconnect import ReconnectWorld
 from stormproof.reconnect.checks import (
     accept_until,
     assert_completes,
     assert_not_ready,
     assert_refused,
 )
-from stormproof.reconnect.harness import ReconnectWorld
+from stormproof.world import new_marker, ping
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

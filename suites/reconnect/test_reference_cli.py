@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.fixtures.fake_llm import new_marker
-from stormproof.fixtures.wait import eventually
-from stormproof.reconnect.harness import REPO, ReconnectWorld
+from stormproof.reconnect import REPO, ReconnectWorld
+from stormproof.world import eventually, new_marker
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

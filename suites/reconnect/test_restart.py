@@ -11,8 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from stormproof.fixtures.fake_llm import Delay, new_marker
-from stormproof.fixtures.worker import ping
+from stormproof.reconnect import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 from stormproof.reconnect.checks import (
     accept_until,
     accepted_id,
@@ -20,7 +19,7 @@ from stormproof.reconnect.checks import (
     assert_not_ready,
     assert_refused,
 )
-from stormproof.reconnect.harness import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
+from stormproof.world import Delay, new_marker, ping
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 

@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-from stormproof.fixtures.wait import wait_for
-from stormproof.fixtures.worker import ping
-from stormproof.reconnect.harness import SUPERVISOR_ARGV, ReconnectWorld
+from stormproof.reconnect import SUPERVISOR_ARGV, ReconnectWorld
+from stormproof.world import ping, wait_for
 
 pytestmark = [pytest.mark.worker_process]
 

@@ -19,14 +19,21 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from stormproof.fixtures.config import SuiteConfig
-from stormproof.fixtures.wait import strip_ansi
-from stormproof.replay.batch import replay_paths
-from stormproof.replay.histories import Unreplayable, history_files, relative
-from stormproof.replay.replayer import load_workflows, make_replayer
-from stormproof.replay.scenarios import HISTORIES_DIR
-from stormproof.replay.settings import DEFAULT_WORKFLOWS, ReplaySettings, ReplaySetupError
-from stormproof.replay.verdicts import CannotJudge, ReplayOutcome
+from stormproof.replay import (
+    DEFAULT_WORKFLOWS,
+    HISTORIES_DIR,
+    CannotJudge,
+    ReplayOutcome,
+    ReplaySettings,
+    ReplaySetupError,
+    Unreplayable,
+    history_files,
+    load_workflows,
+    make_replayer,
+    relative,
+    replay_paths,
+)
+from stormproof.world import SuiteConfig, strip_ansi
 
 
 def committed_histories() -> list[Path]:
@@ -39,7 +46,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         ids = [relative(p, [HISTORIES_DIR]) for p in files]
         metafunc.parametrize("committed_history", files, ids=ids)
     if "exported_history" in metafunc.fixturenames:
-        from stormproof.fixtures.plugin import suite_config_of
+        from stormproof.world import suite_config_of
 
         folder = suite_config_of(metafunc.config).replay_dir
         if folder is None:
@@ -63,7 +70,7 @@ HERE = Path(__file__).parent
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The reference's replay tests are the contract's (`contract`: a team's --adapter skips
     them); with --replay-dir or --replay-query only the team's histories are judged."""
-    from stormproof.fixtures.plugin import suite_config_of
+    from stormproof.world import suite_config_of
 
     suite = suite_config_of(config)
     team = suite.replay_dir is not None or bool(suite.replay_query)

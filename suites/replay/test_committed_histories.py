@@ -15,9 +15,16 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from stormproof.replay.histories import load, payload_texts, relative, scrub
-from stormproof.replay.replayer import replay_file
-from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, Scenario
+from stormproof.replay import (
+    HISTORIES_DIR,
+    SCENARIOS,
+    Scenario,
+    load,
+    payload_texts,
+    relative,
+    replay_file,
+    scrub,
+)
 
 ROOT = HISTORIES_DIR.parent.parent.parent
 # A temp dir, a real port, or a wall-clock timestamp other than the placeholder epoch.

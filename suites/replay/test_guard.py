@@ -16,13 +16,23 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHistory
 
-from stormproof.adapter.reference import ADAPTER as CONTRACT
-from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
-from stormproof.replay.drift import HEADLINE, drift_report, history_diff, read_committed
-from stormproof.replay.histories import payload_texts, relative
-from stormproof.replay.record_cli import record_scrubbed
-from stormproof.replay.replayer import load_workflows, make_replayer, replay_history
-from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, by_key
+from stormproof.adapter import CONTRACT
+from stormproof.replay import (
+    HEADLINE,
+    HISTORIES_DIR,
+    SCENARIOS,
+    by_key,
+    drift_report,
+    history_diff,
+    load_workflows,
+    make_replayer,
+    payload_texts,
+    read_committed,
+    record_scrubbed,
+    relative,
+    replay_history,
+)
+from stormproof.world import PATCHED_SPEC, broken_spec
 
 pytestmark = pytest.mark.local_server
 

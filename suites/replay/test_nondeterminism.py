@@ -14,11 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.adapter.reference import ADAPTER as CONTRACT
-from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
-from stormproof.replay.histories import load, relative
-from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
-from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS
+from stormproof.adapter import CONTRACT
+from stormproof.replay import (
+    HISTORIES_DIR,
+    SCENARIOS,
+    load,
+    load_workflows,
+    make_replayer,
+    relative,
+    replay_file,
+)
+from stormproof.world import PATCHED_SPEC, broken_spec
 
 ROOT = HISTORIES_DIR.parent.parent.parent
 REPORT = CONTRACT.unit("report").workflow_type

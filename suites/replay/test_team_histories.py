@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 from temporalio.worker import Replayer
 
-from stormproof.fixtures.config import SuiteConfig
-from stormproof.fixtures.connect import connect
-from stormproof.replay.histories import Unreplayable
-from stormproof.replay.replayer import replay_history
-from stormproof.replay.settings import ReplaySetupError
-from stormproof.replay.verdicts import ReplayOutcome, ReplayWarning
+from stormproof.replay import (
+    ReplayOutcome,
+    ReplaySetupError,
+    ReplayWarning,
+    Unreplayable,
+    replay_history,
+)
+from stormproof.world import SuiteConfig, connect
 
 MAX_QUERY_HISTORIES = 500
 

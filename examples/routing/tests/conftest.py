@@ -14,8 +14,7 @@ import pytest
 
 from examples.routing.tests.helpers import ADAPTER
 from stormproof.adapter import Adapter, load_adapter
-from stormproof.chaos.fixtures import open_chaos_world
-from stormproof.chaos.world import ChaosWorld
+from stormproof.chaos import ChaosWorld, open_chaos_world
 from stormproof.world import FakeLlm, NotificationSink, SuiteConfig
 
 

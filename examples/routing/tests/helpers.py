@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from stormproof.chaos.run import ChaosRun
-from stormproof.checker import CheckResult
+from stormproof.chaos import ChaosRun, CheckResult
 from stormproof.diagnosis import BugClass, Finding
 from stormproof.world import LlmCall, ServiceRequest
 

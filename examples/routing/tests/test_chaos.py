@@ -11,9 +11,8 @@ import asyncio
 import pytest
 
 from examples.routing.tests.helpers import agent_requests, assert_all_completed, twin_argv
+from stormproof.chaos import ChaosRun, Planned
 from stormproof.chaos.nemesis import TemporalCrash, WorkerCrash
-from stormproof.chaos.run import ChaosRun
-from stormproof.chaos.workload import Planned
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.world import Delay, wait_for
 

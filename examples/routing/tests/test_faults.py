@@ -14,8 +14,8 @@ from examples.routing.tests.helpers import (
     assert_all_completed,
     retry_hint_problems,
 )
+from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import LinkDown
-from stormproof.chaos.run import ChaosRun
 from stormproof.diagnosis import BugClass, expect
 from stormproof.world import RateLimit
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from examples.routing.tests.helpers import agent_requests, assert_all_completed
-from stormproof.chaos.run import ChaosRun
+from stormproof.chaos import ChaosRun
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 AGENT = {"routing": ("faq", "hr"), "routing_hr": ("hr", "faq")}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from examples.routing.tests.helpers import assert_all_completed, twin_argv
-from stormproof.chaos.run import ChaosRun
+from stormproof.chaos import ChaosRun
 from stormproof.diagnosis import BugClass, rejected_as
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]

@@ -17,12 +17,20 @@ from typing import Any
 import pytest
 
 from examples.routing.tests.helpers import WORKFLOWS, assert_all_completed
-from stormproof.chaos.run import ChaosRun
-from stormproof.chaos.workload import Planned
+from stormproof.chaos import ChaosRun, Planned
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.replay.drift import HEADLINE, drift_report, read_committed
-from stormproof.replay.histories import load, relative, scrub, write
-from stormproof.replay.replayer import load_workflows, make_replayer, replay_file
+from stormproof.replay import (
+    HEADLINE,
+    drift_report,
+    load,
+    load_workflows,
+    make_replayer,
+    read_committed,
+    relative,
+    replay_file,
+    scrub,
+    write,
+)
 from stormproof.world import reply_for
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"

@@ -12,6 +12,8 @@ from typing import Any
 
 
 class Nemesis:
+    """A fault: `inject()` breaks one part of the world, `heal()` mends it (safe to call twice)."""
+
     name = "nemesis"
 
     async def inject(self) -> None:

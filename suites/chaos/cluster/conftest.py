@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from stormproof.chaos.nemesis.cluster import HISTORY_DB_PROXY
-from stormproof.chaos.world import ChaosWorld
-from stormproof.fixtures.cluster import TemporalCluster
-from stormproof.fixtures.composed import World
-from stormproof.fixtures.config import SuiteConfig
-from stormproof.fixtures.fake_llm import FakeLlm
-from stormproof.fixtures.postgres import PostgresCluster
-from stormproof.fixtures.sink import NotificationSink
-from stormproof.fixtures.toxiproxy import ToxiproxyServer
+from stormproof.chaos import ChaosWorld
+from stormproof.chaos.nemesis import HISTORY_DB_PROXY
+from stormproof.world import (
+    FakeLlm,
+    NotificationSink,
+    PostgresCluster,
+    SuiteConfig,
+    TemporalCluster,
+    ToxiproxyServer,
+    World,
+)
 
 
 @pytest.fixture(scope="session")

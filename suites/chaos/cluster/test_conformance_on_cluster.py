@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.chaos.world import ChaosWorld
-from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.chaos import ChaosWorld
+from stormproof.world import TemporalCluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server]
 

@@ -12,10 +12,9 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos.nemesis import LinkDown, PostgresCrash
-from stormproof.chaos.nemesis.cluster import HISTORY_DB_PROXY
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.fake_llm import Delay
+from stormproof.chaos import ChaosRun
+from stormproof.chaos.nemesis import HISTORY_DB_PROXY, LinkDown, PostgresCrash
+from stormproof.world import Delay
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server, pytest.mark.worker_process]
 

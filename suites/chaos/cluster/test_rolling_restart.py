@@ -10,9 +10,9 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos.nemesis.cluster import RollingRestart
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.cluster import TemporalCluster
+from stormproof.chaos import ChaosRun
+from stormproof.chaos.nemesis import RollingRestart
+from stormproof.world import TemporalCluster
 
 pytestmark = [
     pytest.mark.cluster,

@@ -13,10 +13,10 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos.nemesis.cluster import ServiceCrash
-from stormproof.chaos.run import ChaosRun
-from stormproof.fixtures.cluster import SERVICES, TemporalCluster
-from stormproof.fixtures.fake_llm import Delay
+from stormproof.chaos import ChaosRun
+from stormproof.chaos.nemesis import ServiceCrash
+from stormproof.world import CLUSTER_SERVICES as SERVICES
+from stormproof.world import Delay, TemporalCluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server, pytest.mark.worker_process]
 
