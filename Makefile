@@ -121,7 +121,7 @@ lint: python-deps ## ruff check and ruff format --check
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
-bench: deps ## the benchmarks behind the README's figures
+bench: deps ## the benchmarks behind docs/PERFORMANCE.md
 	@$(VENV)/bin/python -m bench
 
 clean: ## delete .venv, .bin, reports/ and .stormproof/

@@ -8,7 +8,7 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v openssl >/dev/null || missing+=(openssl)
 # Validates compose.yaml in `make test` (no Docker engine needed for `config`).
 command -v docker-compose >/dev/null || missing+=(docker-compose)
-# Headless Chromium renders reports/chaos.html to a PNG (README: Chaos); opt in, it is large.
+# Headless Chromium renders reports/chaos.html to a PNG (docs/CHAOS.md); opt in, it is large.
 [ -z "${STORMPROOF_CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

@@ -68,7 +68,7 @@ class BugClass(StrEnum):
     API_CONTRACT = "api-contract"
 
 
-# One line each, for the README and the terminal legend.
+# One line each, for docs/CONFORMANCE.md and the terminal legend.
 MEANING: dict[BugClass, str] = {
     BugClass.DUPLICATE_EFFECT: "an effect (row, notification key, artifact, answered LLM "
     "call, run) happened more than once",

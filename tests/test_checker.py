@@ -18,7 +18,7 @@ from stormproof.checker import (
     check,
 )
 from stormproof.diagnosis import BugClass
-from stormproof.operations import OperationLog, load
+from stormproof.operations import OperationLog
 
 TAG = "chaos-t1"
 UNITS = expectations(load_adapter())
@@ -187,38 +187,6 @@ def test_recovery_is_heal_to_next_step(tmp_path: Path) -> None:
         h.step(f"{TAG}-r1", "activity", at=t)
     result = check(h.ops, _world())
     assert result.recovery_seconds == [3.5] and result.faults_injected == 1
-
-
-def test_history_round_trips_through_its_file(tmp_path: Path) -> None:
-    h = _history(tmp_path)
-    h.close()
-    assert load(h.path) == h.ops
-
-
-def test_the_recorder_writes_each_kind_of_operation_as_before(tmp_path: Path) -> None:
-    """One recorder, one method per kind; the lines on disk keep their shape."""
-    h = OperationLog(tmp_path / "kinds.jsonl")
-    h.start("invoke", "w1", workflow="StoryWorkflow", unit="story", marker="m", attempt=1)
-    h.start("ok", "w1", already_started=True)
-    h.result("ok", "w1", value={"status": "completed"})
-    h.result("fail", "w1", status="COMPLETED", problem="wrong")
-    h.fault("invoke", "link-down", proxy="p")
-    h.heal("ok", "link-down")
-    h.step("w1", "activity", at=5.0)
-    h.phase("drain", started=3, closed=2)
-    h.close()
-    lines = [(o.process, o.type, o.f, o.workflow_id, o.value) for o in load(h.path)]
-    assert lines == [
-        ("client", "invoke", "start", "w1", {"workflow": "StoryWorkflow", "unit": "story",
-                                             "marker": "m", "attempt": 1}),
-        ("client", "ok", "start", "w1", {"already_started": True}),
-        ("client", "ok", "result", "w1", {"status": "completed"}),
-        ("client", "fail", "result", "w1", {"status": "COMPLETED", "problem": "wrong"}),
-        ("nemesis", "invoke", "fault", None, {"fault": "link-down", "proxy": "p"}),
-        ("nemesis", "ok", "heal", None, {"fault": "link-down"}),
-        ("observer", "ok", "step", "w1", {"kind": "activity"}),
-        ("generator", "ok", "phase", None, {"phase": "drain", "started": 3, "closed": 2}),
-    ]  # fmt: skip
 
 
 def _team_world(calls: list[EffectObservation]) -> Snapshot:

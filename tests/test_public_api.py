@@ -200,6 +200,16 @@ def test_every_public_name_has_one_line() -> None:
     assert not missing, f"public names without a docstring line (or CONSTANTS entry): {missing}"
 
 
+def test_suites_hold_only_tests_and_their_conftests() -> None:
+    """A library a team imports lives in stormproof/; suites/ is tests (and their data)."""
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "suites").rglob("*.py"))
+        if path.name not in ("conftest.py", "__init__.py") and not path.name.startswith("test_")
+    ]
+    assert not stray, f"modules in suites/ that are not tests or conftests: {stray}"
+
+
 def test_api_md_is_rendered_from_the_code() -> None:
     assert API_MD.read_text() == render(), f"docs/API.md is stale: run {REWRITE}"
 

@@ -16,9 +16,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import WorkflowQueryFailedError
-from temporalio.service import RPCError
-
 from stormproof.adapter import for_adapter
 from stormproof.chaos import verdict
 from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
@@ -213,21 +210,6 @@ class ChaosRun:
             what=f"an LLM request in flight for {marker}",
             timeout=timeout,
             logs=self.logs(),
-        )
-
-    async def wait_step(self, step: str, items: list[Planned], timeout: float = 60) -> Planned:
-        """Wait until one of `items` (reports) says, by its `progress` query, it is at `step`."""
-
-        async def at_step() -> Planned | None:
-            for item in items:
-                handle = self.world.client.get_workflow_handle(item.workflow_id)
-                with contextlib.suppress(RPCError, WorkflowQueryFailedError):
-                    if (await handle.query("progress")).get("step") == step:
-                        return item
-            return None
-
-        return await wait_for(
-            at_step, what=f"a report at step {step}", timeout=timeout, logs=self.logs()
         )
 
     # --- the end ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ JSON are all read from the anomalies' fields, never from their text, which is fo
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from typing import Literal
 
@@ -87,10 +86,6 @@ class CheckResult(BaseModel):
         """The bug classes this verdict found (stormproof/diagnosis.py), worst first."""
         found = {a.bug for a in self.anomalies}
         return [bug for bug in ORDER if bug in found] + sorted(found - set(ORDER))
-
-    @property
-    def recovery_p50(self) -> float | None:
-        return statistics.median(self.recovery_seconds) if self.recovery_seconds else None
 
     def add(self, anomaly: Anomaly) -> None:
         """A finding made after the check (a count the checker cannot make, such as one

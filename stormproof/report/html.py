@@ -5,7 +5,7 @@ starts and completions per second (left axis), each workflow's start-to-completi
 as a point at its completion time (right axis), the fault window shaded and the heal
 marked, then the checker's verdict and the problems it listed. Charts are drawn with
 matplotlib into inline SVG: no script, no CDN, it opens offline and prints; matplotlib is
-imported only when a report is written. The README's chaos section explains how to read it.
+imported only when a report is written. docs/CHAOS.md explains how to read it.
 """
 
 from __future__ import annotations

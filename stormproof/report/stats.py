@@ -6,7 +6,7 @@ throughput, and how long the backlog took to drain after the heal. It is a separ
 attached to the chaos run's record (`stats`), computed from the same history in one pass,
 so the checker's verdict stays a pure exactly-once judgement.
 
-Definitions (the README's chaos section quotes them):
+Definitions (docs/CHAOS.md quotes them):
 - latency: from a workflow's first `start` invoke (the client asked) to its completion
   as Temporal recorded it (the observer's `step` op of kind `workflow`, server time);
 - throughput: starts (first invoke) and completions per one-second bucket from the first op;

@@ -34,7 +34,7 @@ LEGEND = (
     "heal until the backlog started before it completed; recov: most s from a heal to the next",
     "completed step; '-': not measured (no heal, no completion); control: a broken twin the",
     "checker must reject; FAILED (valid): the test failed on a check beyond the verdict.",
-    "Details: --chaos-report JSON, --chaos-html charts (README: Chaos).",
+    "Details: --chaos-report JSON, --chaos-html charts (docs/CHAOS.md).",
 )
 REJECTED, NOT_REJECTED = "rejected as expected", "NOT REJECTED"
 

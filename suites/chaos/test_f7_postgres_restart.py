@@ -9,10 +9,15 @@ while the database is away (failed, lost) and a retry that writes its row twice
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
-from stormproof.chaos import ChaosRun
+import pytest
+from temporalio.client import WorkflowQueryFailedError
+from temporalio.service import RPCError
+
+from stormproof.chaos import ChaosRun, Planned
 from stormproof.chaos.nemesis import PostgresCrash
+from stormproof.world import wait_for
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=20),
@@ -22,6 +27,21 @@ pytestmark = [
     pytest.mark.toxiproxy,
 ]
 SLOW = "pg-slow-replies"
+
+
+async def wait_step(chaos: ChaosRun, step: str, items: list[Planned]) -> Planned:
+    """Wait until one of `items` (reports) says, by the contract's `progress` query, it is
+    at `step`."""
+
+    async def at_step() -> Planned | None:
+        for item in items:
+            handle = chaos.world.client.get_workflow_handle(item.workflow_id)
+            with contextlib.suppress(RPCError, WorkflowQueryFailedError):
+                if (await handle.query("progress")).get("step") == step:
+                    return item
+        return None
+
+    return await wait_for(at_step, what=f"a report at step {step}", timeout=60, logs=chaos.logs())
 
 
 async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
@@ -35,7 +55,7 @@ async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
             chaos.link("postgres"), "latency", name=SLOW, stream="upstream", latency=1500
         )
         reports = await chaos.workload.start_many(["report"] * 4)
-        victim = await chaos.wait_step("store_report_metadata", reports)
+        victim = await wait_step(chaos, "store_report_metadata", reports)
 
         async with chaos.faulted(PostgresCrash(chaos.world.postgres)):
             chaos.toxiproxy.remove_toxic(chaos.link("postgres"), SLOW)
