@@ -110,6 +110,20 @@ async def test_responses_faults_and_scripted_answers(llm: FakeLlm, client: opena
     assert [c.reply for c in calls[1:]] == ["HR", reply_for(prompt)]
 
 
+async def test_answers_may_carry_faults(llm: FakeLlm, client: openai.AsyncOpenAI):
+    """An adapter's llm_answers may mix faults with texts: the faults fault the marker's
+    next requests, in order, and the texts answer the successful ones that follow."""
+    marker, prompt = new_marker(), "How many vacation days do I have left?"
+    llm.answer(marker, [RateLimit(retry_after=2), "HR", Status(code=400)])
+    ask = {"model": "gpt-4o-mini", "input": tag(marker, prompt)}
+    with pytest.raises(openai.RateLimitError):
+        await client.responses.create(**ask)
+    with pytest.raises(openai.BadRequestError):
+        await client.responses.create(**ask)
+    assert (await client.responses.create(**ask)).output_text == "HR"
+    assert [c.status for c in llm.calls_for(marker)] == [429, 400, 200]
+
+
 def test_reply_is_stable_across_processes():
     """hash() is salted per process; the judge in another xdist worker must agree."""
     prompt = "[sp-0123456789ab] a prompt"
