@@ -22,6 +22,7 @@ from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
 from stormproof.chaos.live import LiveRun
 from stormproof.chaos.metrics_watch import MetricsWatch, metric_urls
 from stormproof.chaos.nemesis import Nemesis
+from stormproof.chaos.triggers import Triggers
 from stormproof.chaos.workload import Planned, Workload
 from stormproof.chaos.world import ChaosWorld
 from stormproof.checker import CheckResult, Snapshot
@@ -39,9 +40,9 @@ from stormproof.report.model import ChaosRecord
 LLM_TIMEOUT_SECONDS = 4.0
 
 
-class ChaosRun:
+class ChaosRun(Triggers):
     """One chaos test's run on the shared world: its queue, tag, proxies, workers, load,
-    faults and history, judged at the end."""
+    faults and history, judged at the end; its triggers read from the world (Triggers)."""
 
     def __init__(self, world: ChaosWorld, tmp: Path, tag: str, fault: str, test_id: str):
         self.world, self.tmp, self.tag, self.fault = world, tmp, tag, fault

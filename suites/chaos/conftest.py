@@ -1,4 +1,11 @@
-"""The chaos suite's own hooks: the process_death marker and its deselection.
+"""The chaos suite's own hooks: what applies to a team's adapter, and process_death.
+
+Each chaos test states the effect kinds its fault needs (`pytest.mark.needs(LlmCalls)`;
+`pytest.mark.needs()` for nothing beyond units to start): under an adapter that declares
+none of a needed kind it is skipped naming the missing declaration (stormproof/chaos/needs.py).
+A test here that states no `needs` drives the contract's own steps (the reference's broken
+twins, the `progress` query, its activity names): it is marked `contract` and skipped
+under a team's adapter, with that reason (stormproof/plugin.py).
 
 The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/chaos/fixtures.py, a pytest
 plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's tests
@@ -12,17 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from stormproof.chaos import NEEDS
+
 HERE = Path(__file__).parent
 PROCESS_DEATH = "process_death"
-# The chaos tests whose scenarios need nothing of the contract beyond units to start: they
-# run under any --adapter. The others drive the contract's own steps (activity names, the
-# `progress` query, the reference's broken twins) and are skipped under a team's adapter.
-ANY_ADAPTER = {
-    "test_f1_temporal_kill.py",
-    "test_f2_worker_link.py",
-    "test_f8_start_unknown_outcome.py",
-    "test_soak.py",
-}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,12 +33,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the contract's own scenarios `contract` (a team's --adapter skips them, with the
-    reason: stormproof/plugin.py); keep the long process-death tests out of the default
-    run, as the soak is."""
+    """Mark `contract` every test here that declares no `needs` (a team's --adapter skips
+    them, with the reason: stormproof/plugin.py); keep the long process-death tests out of
+    the default run, as the soak is."""
     for item in items:
-        if item.path.is_relative_to(HERE) and item.path.name not in ANY_ADAPTER:
+        undeclared = item.get_closest_marker(NEEDS) is None
+        if item.path.is_relative_to(HERE) and undeclared:
             item.add_marker(pytest.mark.contract)
     if PROCESS_DEATH in (config.getoption("markexpr") or ""):
         return

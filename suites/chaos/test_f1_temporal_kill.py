@@ -16,6 +16,7 @@ from stormproof.chaos.nemesis import TemporalCrash
 from stormproof.world import Delay
 
 pytestmark = [
+    pytest.mark.needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="temporal-sigkill"),
     pytest.mark.local_server,

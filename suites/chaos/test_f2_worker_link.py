@@ -21,6 +21,7 @@ from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis
 from stormproof.world import Delay
 
 pytestmark = [
+    pytest.mark.needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos(fault="worker-temporal-link"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

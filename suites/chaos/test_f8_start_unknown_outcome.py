@@ -19,6 +19,7 @@ from stormproof.chaos.nemesis import LinkToxic
 from stormproof.world import wait_for
 
 pytestmark = [
+    pytest.mark.needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="start-unknown-outcome"),
     pytest.mark.local_server,

@@ -18,6 +18,7 @@ from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash
 from stormproof.world import RateLimit, ServerError
 
 pytestmark = [
+    pytest.mark.needs(),  # nothing beyond units to start: any adapter
     pytest.mark.soak,
     pytest.mark.chaos(fault="soak-mixed"),
     pytest.mark.local_server,

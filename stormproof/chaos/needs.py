@@ -1,0 +1,72 @@
+"""Which chaos tests apply to an adapter: by the effect kinds its units declare, not by name.
+
+A chaos test states the effect kinds its fault needs with `pytest.mark.needs(LlmCalls, ...)`
+(`pytest.mark.needs()`: nothing beyond units to start). Under an adapter whose units declare
+none of a needed kind the test is skipped, and the reason names the missing declaration
+and the row that needs it: "no HttpDeliveries effect: the sink-down-30s row needs one".
+The scenarios then pick their victims among the units that owe the effect
+(`units_owing`), so the same test drives the reference's units and a team's.
+
+The hooks are the `stormproof-chaos` plugin's (stormproof/chaos/fixtures.py imports them);
+the adapter is the run's (`--adapter`, else the reference's contract).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from stormproof.adapter import Adapter, Effect, Unit
+
+NEEDS = "needs"
+EffectType = type  # one of stormproof.adapter's effect classes: LlmCalls, HttpDeliveries, ...
+
+
+def units_owing(adapter: Adapter, kind: EffectType) -> list[Unit]:
+    """The adapter's units that declare an effect of `kind` (e.g. LlmCalls), in its order."""
+    return [u for u in adapter.units if any(isinstance(e, kind) for e in u.effects)]
+
+
+def effects_owed(adapter: Adapter, kind: EffectType) -> list[Effect]:
+    """Every effect of `kind` the adapter's units declare, in order."""
+    return [e for u in adapter.units for e in u.effects if isinstance(e, kind)]
+
+
+def missing(adapter: Adapter, kinds: tuple[EffectType, ...], row: str) -> str | None:
+    """Why a row needing `kinds` cannot apply to `adapter` (None: it applies)."""
+    lacking = [k.__name__ for k in kinds if not units_owing(adapter, k)]
+    if not lacking:
+        return None
+    ones = " and ".join(lacking)
+    return f"no {ones} effect: the {row} row needs one (no unit of {adapter.name!r} declares it)"
+
+
+def row_of(item: pytest.Item) -> str:
+    """The test's row in the chaos table: its `chaos(fault=...)` marker, else its name."""
+    for marker in item.iter_markers("chaos"):
+        if marker.kwargs.get("fault"):
+            return str(marker.kwargs["fault"])
+    return item.name
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{NEEDS}(*effect_kinds): the effect kinds (stormproof.adapter's LlmCalls, "
+        "HttpDeliveries, Rows, Files, ServiceCalls) this chaos test's fault needs; skipped, "
+        "naming the missing one, under an adapter that declares none",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip each test marked `needs` whose kinds the run's adapter does not declare."""
+    from stormproof.plugin import ADAPTER_KEY
+
+    adapter = config.stash.get(ADAPTER_KEY, None)
+    if adapter is None:
+        return
+    for item in items:
+        kinds = tuple(k for m in item.iter_markers(NEEDS) for k in m.args)
+        reason = missing(adapter, kinds, row_of(item)) if kinds else None
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
