@@ -13,7 +13,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) 2>/dev/nul
 LOCK_VENV := .stormproof/lock-venv
 AUDIT_VENV := .stormproof/audit-venv
 PIP_AUDIT_VERSION := 2.10.1
-TOXIPROXY_VERSION := v2.12.0
+# One pin for `make toxiproxy` and `stormproof install-servers`: fixtures/installs.py.
+TOXIPROXY_VERSION := $(shell sed -n 's/^TOXIPROXY_VERSION = "\(.*\)"$$/\1/p' fixtures/installs.py)
 TEMPORAL_SERVER_VERSION := v1.32.0
 PYTEST := $(VENV)/bin/python -m pytest
 JOBS ?= 2

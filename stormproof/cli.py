@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "stormproof.replay.record_cli:main",
         "re-record the committed replay histories",
     ),
+    "install-servers": (
+        "stormproof.install_servers:main",
+        "build Toxiproxy and install PostgreSQL and nginx when missing (for a pip install)",
+    ),
 }
 
 
