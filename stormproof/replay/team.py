@@ -8,6 +8,9 @@ world (dev server, fake LLM, sink, the adapter's services behind recording proxi
 the team's worker as a process, pointed at the world with the team's variable names.
 Workflow ids and markers are fixed per unit, so a recording made twice is the same after
 scrubbing, and `--check` fails with a diff when the code changed a history.
+
+The same world (`team_world`, on the time-skipping server when asked) carries the
+contract's properties for any adapter (stormproof/conformance/properties.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +30,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from stormproof.adapter import Adapter, Unit, UnitContext, for_adapter
 from stormproof.adapter.services import add_services
 from stormproof.fixtures.composed import World
-from stormproof.fixtures.endpoints import build_endpoints
+from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
 from stormproof.fixtures.fake_llm import FakeLlm, tag
 from stormproof.fixtures.pollers import wait_polling
+from stormproof.fixtures.recording_proxy import RecordingProxy
+from stormproof.fixtures.service import TimeSkippingServer
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
 from stormproof.fixtures.worker import WorkerProcess
@@ -72,46 +78,82 @@ def scenarios_of(adapter: Adapter) -> list[TeamScenario]:
     return [TeamScenario(unit=unit) for unit in adapter.units]
 
 
+@dataclass
+class TeamWorld:
+    """A running world judging `adapter`: Temporal, fake LLM, sink, the adapter's services
+    behind recording proxies, and its worker (`worker`); `start_worker` adds another."""
+
+    adapter: Adapter
+    world: World
+    client: Client
+    fake_llm: FakeLlm
+    sink: NotificationSink
+    services: dict[str, RecordingProxy]
+    base: WorldEndpoints
+    workdir: Path
+    worker: WorkerProcess | None = None
+
+    async def start_worker(self, argv: Sequence[str], task_queue: str) -> WorkerProcess:
+        """A worker process of `argv` on `task_queue`, pointed at this world with the
+        adapter's variable names, once ready (stopped with the world)."""
+        urls = {name: f"http://{proxy.address_str}" for name, proxy in self.services.items()}
+        name = f"worker-{len([n for n in self.world.names if n.startswith('worker')])}"
+        worker = WorkerProcess(
+            list(argv),
+            for_adapter(self.base, self.adapter, urls),
+            task_queue=task_queue,
+            log_dir=self.workdir,
+            name=name,
+        )
+
+        async def ready() -> None:
+            if self.adapter.ready_workflow:
+                await worker.wait_ready(self.client, timeout=RUN_DEADLINE_SECONDS)
+            else:
+                await wait_polling(self.client, task_queue, timeout=60, process=worker.process)
+
+        self.world.add(name, worker, after=self.world.names, ready=ready)
+        await self.world.start(name)
+        return worker
+
+
 @contextlib.asynccontextmanager
 async def team_world(
-    adapter: Adapter, workdir: Path, worker_argv: Sequence[str]
-) -> AsyncIterator[tuple[Client, FakeLlm]]:
-    """Dev server, fake LLM, sink, services and the team's worker, ready; torn down after."""
+    adapter: Adapter,
+    workdir: Path,
+    worker_argv: Sequence[str],
+    *,
+    time_skipping: bool = False,
+    task_queue: str = TASK_QUEUE,
+) -> AsyncIterator[TeamWorld]:
+    """Temporal (a dev server, or the time-skipping test server), fake LLM, sink, services
+    and the team's worker on `task_queue`, ready; torn down after."""
     world = World()
     fake_llm = world.add("fake-llm", FakeLlm())
     sink = world.add("sink", NotificationSink())
     async with world:
         # The services are told the fake LLM's address, known once it listens.
         services = add_services(world, adapter, fake_llm.base_url, workdir)
-        server = world.add("temporal", DevServer(workdir / "temporal"))
-        await world.start()
-        client = await Client.connect(
-            server.address, namespace="default", data_converter=pydantic_data_converter
-        )
+        if time_skipping:
+            skipping = world.add("temporal", TimeSkippingServer())
+            await world.start()
+            assert skipping.env is not None and skipping.endpoint is not None
+            # The environment's client unlocks time skipping while a result is awaited.
+            config = {**skipping.env.client.config(), "data_converter": pydantic_data_converter}
+            client, address = Client(**config), skipping.endpoint
+        else:
+            server = world.add("temporal", DevServer(workdir / "temporal"))
+            await world.start()
+            client = await Client.connect(
+                server.address, namespace="default", data_converter=pydantic_data_converter
+            )
+            address = server.address
         base = build_endpoints(
-            workdir,
-            temporal_address=server.address,
-            llm_base_url=fake_llm.base_url,
-            notify_url=sink.url,
+            workdir, temporal_address=address, llm_base_url=fake_llm.base_url, notify_url=sink.url
         )
-        urls = {name: f"http://{proxy.address_str}" for name, proxy in services.items()}
-        worker = WorkerProcess(
-            list(worker_argv),
-            for_adapter(base, adapter, urls),
-            task_queue=TASK_QUEUE,
-            log_dir=workdir,
-            name="recorder-worker",
-        )
-
-        async def ready() -> None:
-            if adapter.ready_workflow:
-                await worker.wait_ready(client, timeout=RUN_DEADLINE_SECONDS)
-            else:
-                await wait_polling(client, TASK_QUEUE, timeout=60, process=worker.process)
-
-        world.add("worker", worker, after=world.names, ready=ready)
-        await world.start("worker")
-        yield client, fake_llm
+        team = TeamWorld(adapter, world, client, fake_llm, sink, services, base, workdir)
+        team.worker = await team.start_worker(worker_argv, task_queue)
+        yield team
 
 
 async def _run(
@@ -145,8 +187,9 @@ async def record_team(
 ) -> dict[str, dict[str, Any]]:
     """Each scenario's history, recorded now and scrubbed, keyed `<type>/<unit>`."""
     chosen = list(scenarios or scenarios_of(adapter))
-    async with team_world(adapter, workdir, worker_argv) as (client, fake_llm):
-        histories = await asyncio.gather(*(_run(client, fake_llm, s, workdir) for s in chosen))
+    async with team_world(adapter, workdir, worker_argv) as team:
+        runs = (_run(team.client, team.fake_llm, s, workdir) for s in chosen)
+        histories = await asyncio.gather(*runs)
     replacements = {str(f): "$WORKDIR" for f in (workdir, workdir.resolve())}
     return {
         s.key: scrub(h.to_json_dict(), replacements) for s, h in zip(chosen, histories, strict=True)
