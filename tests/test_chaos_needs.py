@@ -14,7 +14,7 @@ from pathlib import Path
 
 from stormproof.adapter import HttpDeliveries, LlmCalls, Rows, ServiceCalls, load_adapter
 from stormproof.chaos import units_owing
-from stormproof.chaos.needs import missing
+from stormproof.chaos.applies import missing
 from tests.test_adapter_scope import TEAM, run_pytest
 
 # The chaos tests that run under any adapter declaring what they need.

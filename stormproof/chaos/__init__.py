@@ -8,14 +8,14 @@ them with the checker. Schedules that several tests share live in
 `stormproof.chaos.scenarios`. The pytest fixtures `chaos_world` and `chaos` come with the
 `stormproof-chaos` plugin (`stormproof.chaos.fixtures`); `open_chaos_world` builds a
 world of a team's own for its adapter. A test states the effect kinds its fault needs
-(`pytest.mark.needs(LlmCalls)`, stormproof.chaos.needs) and picks its victims among the
+(`needs(LlmCalls)`, stormproof.chaos.applies) and picks its victims among the
 units that owe them (`chaos.plan_owing(LlmCalls)`); its triggers are read from the world
 (stormproof.chaos.triggers), whatever the team named its activities.
 """
 
+from stormproof.chaos.applies import NEEDS, needs, units_owing
 from stormproof.chaos.fixtures import open_chaos_world
 from stormproof.chaos.generator import Generator, LoadSpec
-from stormproof.chaos.needs import NEEDS, units_owing
 from stormproof.chaos.recovery import observe_recovery
 from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
 from stormproof.chaos.triggers import Running
@@ -33,6 +33,7 @@ __all__ = [
     "LoadSpec",
     "Planned",
     "Running",
+    "needs",
     "observe_recovery",
     "open_chaos_world",
     "units_owing",

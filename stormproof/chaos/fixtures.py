@@ -27,7 +27,7 @@ from temporalio.client import Client
 
 from stormproof.adapter import Adapter
 from stormproof.adapter.services import add_services
-from stormproof.chaos.needs import pytest_collection_modifyitems, pytest_configure  # noqa: F401
+from stormproof.chaos.applies import pytest_collection_modifyitems, pytest_configure  # noqa: F401
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.world import ChaosWorld
 from stormproof.fixtures.composed import World
@@ -46,7 +46,7 @@ from stormproof.report.keys import (
 )
 
 # pytest_configure and pytest_collection_modifyitems above are the `needs` marker's hooks
-# (stormproof/chaos/needs.py), registered with this plugin.
+# (stormproof/chaos/applies.py), registered with this plugin.
 
 
 @contextlib.asynccontextmanager

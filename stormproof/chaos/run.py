@@ -74,6 +74,7 @@ class ChaosRun(Triggers):
         self.metrics = MetricsWatch()
         # before-fault scrapes still running: awaited at check(), never inside a fault window
         self.scrapes: list[asyncio.Task[None]] = []
+        self.owing_turns: dict[type, int] = {}  # effect kind -> units planned (plan_owing)
 
     @property
     def toxiproxy(self):  # -> ToxiproxyClient

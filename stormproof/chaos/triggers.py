@@ -14,7 +14,6 @@ history for any activity (`retried_any`), so the same test judges the reference'
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -23,9 +22,9 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.service import RPCError
 
 from stormproof.adapter import HttpDeliveries, Unit
-from stormproof.chaos.needs import EffectType, units_owing
+from stormproof.chaos.applies import EffectType, units_owing
 from stormproof.chaos.workload import Planned
-from stormproof.fixtures.sink import Delivery
+from stormproof.fixtures.sink import Delivery, mentions
 from stormproof.fixtures.wait import wait_for
 
 if TYPE_CHECKING:
@@ -41,12 +40,6 @@ class Running:
     attempt: int
 
 
-def mentions(text: str, name: str) -> bool:
-    """`name` (a workflow id or marker) occurs in `text` as a whole word, not as a prefix
-    of a longer id (`ch1-r1` is not in `ch1-r10`)."""
-    return re.search(re.escape(name) + r"(?![\w-])", text) is not None
-
-
 class Triggers:
     """The generic triggers and checks of a chaos run (mixed into ChaosRun)."""
 
@@ -55,10 +48,13 @@ class Triggers:
         return units_owing(self.world.adapter, kind)
 
     def plan_owing(self: ChaosRun, kind: EffectType) -> Planned:
-        """Plan a unit that owes an effect of `kind`, taking the owing units in turn."""
-        units = self.units_owing(kind)
+        """Plan a unit that owes an effect of `kind`, taking the owing units in turn (those
+        the client must drive, by a signal, last): the first victim is a plain unit."""
+        units = sorted(self.units_owing(kind), key=lambda u: u.drive is not None)
         assert units, f"no unit of {self.world.adapter.name!r} declares {kind.__name__}"
-        return self.workload.plan(units[len(self.workload.planned) % len(units)].name)
+        turn = self.owing_turns.get(kind, 0)
+        self.owing_turns[kind] = turn + 1
+        return self.workload.plan(units[turn % len(units)].name)
 
     async def running(self: ChaosRun, workflow_id: str) -> list[Running]:
         """The workflow's activities Temporal reports started and not yet closed."""
@@ -96,7 +92,7 @@ class Triggers:
         out = []
         for d in self.world.sink.deliveries:
             owned = any(f and (d.body or {}).get(f) == item.workflow_id for f in fields)
-            if owned or mentions(d.raw, item.workflow_id) or mentions(d.raw, item.marker):
+            if owned or d.owned_by(item.workflow_id) or mentions(d.raw, item.marker):
                 out.append(d)
         return out
 

@@ -1,8 +1,8 @@
 """The chaos suite's own hooks: what applies to a team's adapter, and process_death.
 
-Each chaos test states the effect kinds its fault needs (`pytest.mark.needs(LlmCalls)`;
-`pytest.mark.needs()` for nothing beyond units to start): under an adapter that declares
-none of a needed kind it is skipped naming the missing declaration (stormproof/chaos/needs.py).
+Each chaos test states the effect kinds its fault needs (`needs(LlmCalls)`; `needs()`
+for nothing beyond units to start): under an adapter that declares
+none of a needed kind it is skipped naming the missing declaration (stormproof/chaos/applies.py).
 A test here that states no `needs` drives the contract's own steps (the reference's broken
 twins, the `progress` query, its activity names): it is marked `contract` and skipped
 under a team's adapter, with that reason (stormproof/plugin.py).

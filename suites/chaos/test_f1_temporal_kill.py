@@ -11,12 +11,12 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos import ChaosRun
+from stormproof.chaos import ChaosRun, needs
 from stormproof.chaos.nemesis import TemporalCrash
 from stormproof.world import Delay
 
 pytestmark = [
-    pytest.mark.needs(),  # nothing beyond units to start: any adapter
+    needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="temporal-sigkill"),
     pytest.mark.local_server,

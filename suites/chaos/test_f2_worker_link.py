@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from stormproof.chaos import ChaosRun
+from stormproof.chaos import ChaosRun, needs
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis
 from stormproof.world import Delay
 
 pytestmark = [
-    pytest.mark.needs(),  # nothing beyond units to start: any adapter
+    needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos(fault="worker-temporal-link"),
     pytest.mark.local_server,
     pytest.mark.worker_process,

@@ -14,12 +14,12 @@ import asyncio
 import pytest
 from temporalio.client import Client
 
-from stormproof.chaos import ChaosRun
+from stormproof.chaos import ChaosRun, needs
 from stormproof.chaos.nemesis import LinkToxic
 from stormproof.world import wait_for
 
 pytestmark = [
-    pytest.mark.needs(),  # nothing beyond units to start: any adapter
+    needs(),  # nothing beyond units to start: any adapter
     pytest.mark.chaos_long(seconds=17),
     pytest.mark.chaos(fault="start-unknown-outcome"),
     pytest.mark.local_server,

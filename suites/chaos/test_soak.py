@@ -13,12 +13,12 @@ import os
 
 import pytest
 
-from stormproof.chaos import ChaosRun, LoadSpec, Planned
+from stormproof.chaos import ChaosRun, LoadSpec, Planned, needs
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
 from stormproof.world import RateLimit, ServerError
 
 pytestmark = [
-    pytest.mark.needs(),  # nothing beyond units to start: any adapter
+    needs(),  # nothing beyond units to start: any adapter
     pytest.mark.soak,
     pytest.mark.chaos(fault="soak-mixed"),
     pytest.mark.local_server,

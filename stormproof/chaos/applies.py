@@ -1,7 +1,7 @@
 """Which chaos tests apply to an adapter: by the effect kinds its units declare, not by name.
 
-A chaos test states the effect kinds its fault needs with `pytest.mark.needs(LlmCalls, ...)`
-(`pytest.mark.needs()`: nothing beyond units to start). Under an adapter whose units declare
+A chaos test states the effect kinds its fault needs with `needs(LlmCalls, ...)` (the
+`needs` marker; `needs()`: nothing beyond units to start). Under an adapter whose units declare
 none of a needed kind the test is skipped, and the reason names the missing declaration
 and the row that needs it: "no HttpDeliveries effect: the sink-down-30s row needs one".
 The scenarios then pick their victims among the units that owe the effect
@@ -21,8 +21,14 @@ NEEDS = "needs"
 EffectType = type  # one of stormproof.adapter's effect classes: LlmCalls, HttpDeliveries, ...
 
 
+def needs(*kinds: EffectType) -> pytest.MarkDecorator:
+    """The `needs` marker for these effect kinds: `pytestmark = [needs(LlmCalls)]`.
+    (`pytest.mark.needs(LlmCalls)` would mark the class LlmCalls itself, not the test.)"""
+    return pytest.mark.needs.with_args(*kinds)
+
+
 def units_owing(adapter: Adapter, kind: EffectType) -> list[Unit]:
-    """The adapter's units that declare an effect of `kind` (e.g. LlmCalls), in its order."""
+    """The adapter's units that declare an effect of `kind` (LlmCalls, Rows...), in order."""
     return [u for u in adapter.units if any(isinstance(e, kind) for e in u.effects)]
 
 
