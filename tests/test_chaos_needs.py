@@ -19,6 +19,7 @@ from tests.test_adapter_scope import TEAM, run_pytest
 
 # The chaos tests that run under any adapter declaring what they need.
 GENERIC = [
+    "test_f4_worker_kill.py::test_worker_sigkill_mid_activity",
     "test_f1_temporal_kill.py::test_temporal_sigkill_mid_run",
     "test_f2_worker_link.py::test_worker_temporal_link[down-2s]",
     "test_f8_start_unknown_outcome.py::test_start_cut_mid_flight_then_retried",

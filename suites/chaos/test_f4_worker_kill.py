@@ -1,11 +1,14 @@
 """Fault 4: the worker is SIGKILLed mid-activity and a new worker takes over.
 
-The interrupted LLM attempt must be retried on the new worker once its heartbeat timeout
-(or start-to-close) expires, so the victim shows two attempts and two LLM calls, and every
-other workflow completes. Catches a workflow that hangs on a dead worker (lost), SDK
-retries stacking on Temporal's (wasted LLM calls), and work that resumes later than the
-worker's own declared timeouts allow (recovery.py): the no_heartbeat_timeout twin, whose
-llm_call has no heartbeat timeout, is reported `stalled-after-worker-death` with its stall.
+The victim is a unit that owes LLM calls (any adapter's, by its declaration); the kill
+lands while its LLM request is in flight at the fake LLM and Temporal reports one of its
+activities running, whatever that activity is called. That attempt must be retried on the
+new worker once its heartbeat timeout (or start-to-close) expires, so the victim shows a
+retried activity and two LLM calls, and every other workflow completes. Catches a workflow
+that hangs on a dead worker (lost), SDK retries stacking on Temporal's (wasted LLM calls),
+and work that resumes later than the worker's own declared timeouts allow (recovery.py):
+the reference's no_heartbeat_timeout twin, whose llm_call has no heartbeat timeout, is
+reported `stalled-after-worker-death` with its stall.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos import ChaosRun, observe_recovery
+from stormproof.adapter import LlmCalls
+from stormproof.chaos import ChaosRun, needs, observe_recovery
 from stormproof.chaos.nemesis import WorkerCrash
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.world import Delay, broken_argv
@@ -24,34 +28,38 @@ pytestmark = [
     pytest.mark.chaos(fault="worker-sigkill"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
+    needs(LlmCalls),
 ]
 
 
 async def test_worker_sigkill_mid_activity(chaos: ChaosRun) -> None:
     first = await chaos.start_worker()
     async with chaos.load():
-        items = [chaos.workload.plan(k) for k in ("report", "story") * 3]
+        items = [chaos.plan_owing(LlmCalls) for _ in range(6)]
         victim = items[0]
         chaos.world.fake_llm.script(victim.marker, [Delay(seconds=60)])  # answered after death
         for item in items[1:]:
             chaos.world.fake_llm.script(item.marker, [Delay(seconds=chaos.rng.uniform(0.5, 2.0))])
         await asyncio.gather(*(chaos.workload.start(item) for item in items))
         await chaos.wait_llm_in_flight(victim.marker)
+        hit = await chaos.wait_activity_running(victim.workflow_id)  # what the kill meets
 
         async with chaos.faulted(WorkerCrash(first.process, chaos.start_worker)):
-            late = [chaos.workload.plan(k) for k in ("story", "report")]
+            late = [chaos.plan_owing(LlmCalls) for _ in range(2)]
             await asyncio.gather(*(chaos.workload.start(item) for item in late))
 
     result = await chaos.finish(timeout=120)
     chaos.assert_exactly_once(result)
     assert result.completed == result.workflows
-    assert chaos.retried(victim.workflow_id, "llm_call"), "the kill missed the activity"
+    retried = chaos.retried_any(victim.workflow_id)
+    assert hit.activity in retried, f"the kill missed {hit.activity}: retried {retried}"
     assert first.process.returncode() is not None
-    await observe_recovery(chaos, victim, "llm_call")
+    await observe_recovery(chaos, victim, hit.activity)
 
 
 @pytest.mark.negative_control
 @pytest.mark.process_death
+@pytest.mark.contract  # the reference's broken twin
 async def test_negative_control_no_heartbeat_timeout_stalls(chaos: ChaosRun) -> None:
     """The twin's llm_call would sit out its 2-minute start_to_close after the death."""
     chaos.fault = "negative-control:no_heartbeat_timeout (must stall)"
