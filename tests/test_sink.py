@@ -170,3 +170,18 @@ def test_faults_validate_from_json():
     assert SinkFaultAdapter.validate_python({"kind": "accept_then_status", "code": 503}) == (
         AcceptThenStatus(code=503)
     )
+
+
+def test_a_teams_delivery_is_found_and_faulted_by_the_owner_its_body_names(
+    sink: NotificationSink,
+) -> None:
+    """No report_id field: the owner (a workflow id) named in the body attributes the
+    delivery and draws its scripted fault; a longer id that starts with it does not."""
+    sink.script("ch1-s1", [SinkStatus(code=503)])
+    post = lambda body: httpx.post(sink.url, json=body, timeout=5)  # noqa: E731
+    assert post({"event": "done", "workflow": "ch1-s1"}).status_code == 503
+    assert post({"event": "done", "workflow": "ch1-s10"}).status_code == 200
+    assert post({"text": "ch1-s1 again"}).status_code == 200
+    assert [d.status for d in sink.deliveries_for("ch1-s1")] == [503, 200]
+    assert [d.status for d in sink.deliveries_for("ch1-s10")] == [200]
+    assert sink.effects_for("ch1-s1") == 1
