@@ -72,6 +72,9 @@ CONSTANTS: dict[str, str] = {
     "stormproof.adapter.Effect": "any one of the effect kinds a Unit can owe (a tagged union)",
     "stormproof.chaos.scenarios.Effect": "the effects effect_then_outage holds: notification, row",
     "stormproof.chaos.scenarios.EffectKind": "the effect kinds of effect_then_death",
+    "stormproof.reconnect.API_ARGV": "the reference API's command (`python -m ...cli api`)",
+    "stormproof.reconnect.CONNECT_ONCE_ARGV": "the connect-once API twin's command",
+    "stormproof.reconnect.SUPERVISOR_ARGV": "the reference supervisor's command",
     "stormproof.reconnect.REPO": "the checkout's root, where the reference's commands run",
     "stormproof.deployment.API_KEY": "the API key the ingress of kind API_KEY requires (per run)",
     "stormproof.deployment.FAST": "doctor options with short timeouts, for tests",
@@ -118,6 +121,8 @@ def one_line(module: str, name: str) -> str:
         return doc
     if isinstance(value, (str, int, float, tuple, frozenset, dict, list)):
         text = repr(value)
+        if str(ROOT) in text or sys.prefix in text:  # a path of this machine: not the page's
+            return ""
         return f"constant: `{text if len(text) <= 60 else text[:57] + '...'}`"
     return ""
 
