@@ -78,8 +78,10 @@ RUN, MAKE_DRY, COLLECT, EXPORT, COVERED, DOCKER = (
 QUEUE = "stormproof-ci"
 WHEEL_TEST = "test_a_team_runs_a_conformance_test_from_the_installed_wheel"
 COMMANDS: dict[str, Way] = {
-    # README: a team's five lines
+    # README: a team's lines
     "pip install stormproof": Way(COVERED, covered_by=f"tests/test_wheel.py::{WHEEL_TEST}"),
+    # here the checkout's servers are found; tests/test_wheel.py builds Toxiproxy from a venv
+    "stormproof install-servers": Way(RUN, output="all servers present"),
     "pytest --pyargs stormproof.suites.chaos --adapter myteam.stormproof_adapter -n 2": Way(
         COLLECT
     ),
@@ -150,6 +152,7 @@ COMMANDS: dict[str, Way] = {
         RUN, output="all checks passed", dev_server=True
     ),
     # docs/DEPENDENCIES.md
+    "stormproof install-servers --check": Way(RUN, output="all servers present"),
     "make deps": Way(MAKE_DRY),
     "make help": Way(RUN, output="  quick "),
     "make lock": Way(MAKE_DRY),

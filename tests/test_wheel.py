@@ -7,11 +7,18 @@ plugin must load through its pytest11 entry point, carry its own pytest settings
 file there), find the committed histories as package data, and start the reference worker
 from the installed package. It also checks what the wheel adds to a team's environment:
 one top-level package, `stormproof`, and no generic names such as `fixtures` or `suites`.
+
+The same virtualenv (one per module) then runs README's team commands in a team's
+repository outside the checkout (the routing example copied in): `stormproof
+install-servers` provides Toxiproxy into a per-user folder, the chaos suite collects under
+the team's adapter, histories are recorded and checked, the replay suite judges only the
+team's histories, and one real chaos test runs, so every server is found without a checkout.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,9 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTALL_TIMEOUT = 600
 
 
-def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    argv: list[str], cwd: Path, timeout: float, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
     env.pop("PYTHONPATH", None)
+    env.update(extra or {})
     done = subprocess.run(
         argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -95,17 +105,24 @@ def test_the_wheel_adds_one_top_level_package_and_its_data(wheel: Path) -> None:
     assert "[pytest11]" in text and "stormproof =" in text, text
 
 
-def test_a_team_runs_a_conformance_test_from_the_installed_wheel(
-    wheel: Path, tmp_path: Path
-) -> None:
-    env_dir = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def team_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One fresh virtualenv with the wheel installed, shared by this module's team tests."""
+    env_dir = tmp_path_factory.mktemp("team") / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = str(env_dir / "bin" / "python")
     _run(
         [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
-        tmp_path,
+        env_dir.parent,
         INSTALL_TIMEOUT,
     )
+    return env_dir
+
+
+def test_a_team_runs_a_conformance_test_from_the_installed_wheel(
+    team_venv: Path, tmp_path: Path
+) -> None:
+    python = str(team_venv / "bin" / "python")
     team_repo = tmp_path / "team-repo"
     team_repo.mkdir()
     done = _run(
@@ -130,4 +147,69 @@ def test_a_team_runs_a_conformance_test_from_the_installed_wheel(
         team_repo,
         60,
     )
-    assert str(env_dir) in where.stdout, where.stdout
+    assert str(team_venv) in where.stdout, where.stdout
+
+
+def _team_repo(into: Path) -> Path:
+    """A team's repository outside the checkout: the routing example copied in as its app,
+    importable as `examples.routing` (the name its own modules import), and nothing else."""
+    repo = into / "team-repo"
+    ignore = shutil.ignore_patterns("__pycache__", "tests", "broken", "histories")
+    shutil.copytree(ROOT / "examples" / "routing", repo / "examples" / "routing", ignore=ignore)
+    shutil.copy2(ROOT / "examples" / "__init__.py", repo / "examples" / "__init__.py")
+    return repo
+
+
+@pytest.mark.local_server
+@pytest.mark.worker_process
+@pytest.mark.timeout(900)
+def test_a_team_runs_its_commands_from_the_installed_wheel(team_venv: Path, tmp_path: Path) -> None:
+    """README's team commands from the fresh venv in a team's repository: the servers are
+    provided by `stormproof install-servers` and found without a checkout, and a real chaos
+    test runs under the team's adapter (smaller than the default run, to fit make test)."""
+    repo = _team_repo(tmp_path)
+    outside = [p for p in os.environ["PATH"].split(os.pathsep) if p and ROOT not in Path(p).parents]
+    extra = {
+        "PATH": os.pathsep.join([str(team_venv / "bin"), *outside]),
+        "PYTHONPATH": str(repo),
+        "STORMPROOF_BIN_DIR": str(tmp_path / "user-bin"),
+        "STORMPROOF_CHAOS_WORKFLOWS": "20",
+    }
+
+    def team(*argv: str, timeout: float = 300) -> str:
+        done = _run(list(argv), repo, timeout, extra)
+        return done.stdout + done.stderr
+
+    adapter = "examples.routing.stormproof_adapter"
+    assert "install-servers" in team("stormproof", "--help")
+    assert "--check" in team("stormproof", "install-servers", "--help")
+    provided = team("stormproof", "install-servers", timeout=INSTALL_TIMEOUT)
+    on_path = shutil.which("toxiproxy-server", path=os.pathsep.join(outside))
+    assert re.search(rf"toxiproxy-server: {'present' if on_path else 'built'}", provided), provided
+    assert str(ROOT) not in provided, f"a server was found in the checkout:\n{provided}"
+    assert "all servers present" in team("stormproof", "install-servers", "--check")
+
+    pyargs = ["pytest", "-p", "no:cacheprovider", "--pyargs"]
+    listed = team(*pyargs, "stormproof.suites.chaos", "--adapter", adapter, "--collect-only", "-q")
+    assert int(re.findall(r"(\d+)(?:/\d+)? tests? collected", listed)[-1]) > 0, listed
+
+    record = ["stormproof", "record-histories", "--adapter", adapter, "--out", "tests/histories"]
+    assert "recorded 3 histories" in team(*record)
+    assert "recorded 3 histories" in team(*record, "--check")
+    recorded = list((repo / "tests" / "histories").rglob("*.json"))
+    replay = team(
+        *pyargs,
+        "stormproof.suites.replay",
+        "--replay-dir",
+        "tests/histories",
+        "--workflows",
+        "examples.routing.workflows:WORKFLOWS",
+    )
+    # Only the team's histories are judged: the reference's replay tests are all skipped.
+    assert re.search(rf"\b{len(recorded)} passed", replay) and len(recorded) == 3, replay
+
+    chaos = team(
+        *pyargs, "stormproof.suites.chaos.test_f1_temporal_kill", "--adapter", adapter, timeout=400
+    )
+    assert re.search(r"\b1 passed", chaos) and not re.search(r"\b\d+ (failed|error)", chaos), chaos
+    assert str(ROOT) not in chaos, chaos
