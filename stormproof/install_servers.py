@@ -99,14 +99,14 @@ def ensure_toxiproxy(check: bool) -> str:
     return f"toxiproxy-server: built {TOXIPROXY_VERSION} into {target / TOXIPROXY_BINARY}"
 
 
+def found_packages() -> dict[str, str | None]:
+    """Debian package -> where the fixtures find its server, or None when they cannot."""
+    return {"postgresql": _found(find_pg_bindir), "nginx-light": _found(nginx_binary)}
+
+
 def missing_packages() -> list[str]:
     """Debian packages whose servers the fixtures cannot find."""
-    missing = []
-    if _found(find_pg_bindir) is None:
-        missing.append("postgresql")
-    if _found(nginx_binary) is None:
-        missing.append("nginx-light")
-    return missing
+    return [package for package, where in found_packages().items() if where is None]
 
 
 def _apt_prefix(apt_line: str) -> list[str]:
@@ -128,7 +128,12 @@ def _apt_prefix(apt_line: str) -> list[str]:
 def ensure_packages(check: bool) -> list[str]:
     """Lines for PostgreSQL and nginx: present, or installed with apt-get."""
     missing = missing_packages()
-    present = [f"{what}: present" for pkg, what in DEBIAN_PACKAGES.items() if pkg not in missing]
+    found = found_packages()
+    present = [
+        f"{what}: present" + (f" ({found[pkg]})" if found.get(pkg) else "")
+        for pkg, what in DEBIAN_PACKAGES.items()
+        if pkg not in missing
+    ]
     if not missing:
         return present
     apt_line = "apt-get install -y --no-install-recommends " + " ".join(missing)
@@ -143,11 +148,11 @@ def ensure_packages(check: bool) -> list[str]:
         )
     prefix = _apt_prefix(apt_line)
     print(f"installing Debian packages: {' '.join(missing)}", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "update", "-qq"], [*shlex.split(apt_line), "-qq"]):
+    # sudo resets the environment, so the frontend is set inside it, by env(1)
+    quiet = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    for argv in ([*quiet, "apt-get", "update", "-qq"], [*quiet, *shlex.split(apt_line), "-qq"]):
         done = subprocess.run(
             [*prefix, *argv],
-            env=env,
             capture_output=True,
             text=True,
             timeout=APT_TIMEOUT,
