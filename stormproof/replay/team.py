@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -37,12 +38,14 @@ from stormproof.fixtures.recording_proxy import RecordingProxy
 from stormproof.fixtures.service import TimeSkippingServer
 from stormproof.fixtures.sink import NotificationSink
 from stormproof.fixtures.temporal import DevServer
+from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess
 from stormproof.replay.histories import scrub
 
 TASK_QUEUE = "stormproof-replay-team"
 RUN_DEADLINE_SECONDS = 90.0
 TOPIC = "Summarise the quarterly incident review."
+PROBE_TYPE = "StormproofReadinessProbe"
 
 
 class TeamScenario(BaseModel):
@@ -91,6 +94,7 @@ class TeamWorld:
     services: dict[str, RecordingProxy]
     base: WorldEndpoints
     workdir: Path
+    time_skipping: bool = False
     worker: WorkerProcess | None = None
 
     async def start_worker(self, argv: Sequence[str], task_queue: str) -> WorkerProcess:
@@ -109,12 +113,39 @@ class TeamWorld:
         async def ready() -> None:
             if self.adapter.ready_workflow:
                 await worker.wait_ready(self.client, timeout=RUN_DEADLINE_SECONDS)
+            elif self.time_skipping:
+                await _probe_picked_up(self.client, task_queue, worker)
             else:
                 await wait_polling(self.client, task_queue, timeout=60, process=worker.process)
 
         self.world.add(name, worker, after=self.world.names, ready=ready)
         await self.world.start(name)
         return worker
+
+
+async def _probe_picked_up(client: Client, task_queue: str, worker: WorkerProcess) -> None:
+    """Readiness where the server cannot list pollers (the time-skipping test server): a
+    probe of an unregistered workflow type is picked up by the worker's workflow poller
+    (its history gains a WorkflowTaskStarted), then terminated."""
+    probe = await client.start_workflow(
+        PROBE_TYPE, id=f"{PROBE_TYPE}-{task_queue}", task_queue=task_queue
+    )
+
+    async def picked_up() -> bool:
+        async for event in probe.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+                return True
+        return False
+
+    try:
+        await wait_for(
+            picked_up,
+            what=f"the worker to take a task on {task_queue}",
+            timeout=60,
+            logs={"worker": worker.process.log_path},
+        )
+    finally:
+        await probe.terminate(reason="readiness probe")
 
 
 @contextlib.asynccontextmanager
@@ -151,7 +182,9 @@ async def team_world(
         base = build_endpoints(
             workdir, temporal_address=address, llm_base_url=fake_llm.base_url, notify_url=sink.url
         )
-        team = TeamWorld(adapter, world, client, fake_llm, sink, services, base, workdir)
+        team = TeamWorld(
+            adapter, world, client, fake_llm, sink, services, base, workdir, time_skipping
+        )
         team.worker = await team.start_worker(worker_argv, task_queue)
         yield team
 
