@@ -97,6 +97,9 @@ COMMANDS: dict[str, Way] = {
     '--worker-cmd "python -m myteam.worker" -n 2': Way(COLLECT),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos --adapter "
     "examples.routing.stormproof_adapter -n 2": Way(COLLECT),
+    "pytest --pyargs stormproof.suites.properties --adapter myteam.stormproof_adapter -n 2": Way(
+        COLLECT
+    ),
     # docs/CONFORMANCE.md
     "make quick": Way(MAKE_DRY),
     ".venv/bin/pytest --pyargs stormproof.suites.conformance -n 2": Way(COLLECT),
