@@ -19,6 +19,8 @@ from tests.test_adapter_scope import TEAM, run_pytest
 
 # The chaos tests that run under any adapter declaring what they need.
 GENERIC = [
+    "test_f6_llm_faults.py::test_llm_http_storm",
+    "test_f6_llm_faults.py::test_llm_connection_resets",
     "test_f4_worker_kill.py::test_worker_sigkill_mid_activity",
     "test_f1_temporal_kill.py::test_temporal_sigkill_mid_run",
     "test_f2_worker_link.py::test_worker_temporal_link[down-2s]",
