@@ -5,13 +5,16 @@ Catches deduplication that lives only in the worker's memory (the memory_dedup t
 test_negative_control.py): an LLM reply asked for again, a row inserted again, a
 notification sent under a new key, a story written twice. The LLM kind runs by default;
 the others take as long each (an attempt timeout, ~30 s) and run with `-m process_death`.
+The LLM kind runs under any adapter whose units declare LlmCalls; the others drive the
+contract's steps and are `[contract]`.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from stormproof.chaos import ChaosRun
+from stormproof.adapter import LlmCalls
+from stormproof.chaos import ChaosRun, needs
 from stormproof.chaos.scenarios import KINDS, EffectKind, check_one_effect, effect_then_death
 
 pytestmark = [
@@ -26,7 +29,12 @@ pytestmark = [
 def by_kind() -> list[object]:
     """The LLM kind in the default run, the others behind -m process_death."""
     return [
-        pytest.param(kind, marks=() if kind == "llm" else pytest.mark.process_death)
+        pytest.param(
+            kind,
+            marks=needs(LlmCalls)
+            if kind == "llm"
+            else [pytest.mark.process_death, pytest.mark.contract],
+        )
         for kind in KINDS
     ]
 
