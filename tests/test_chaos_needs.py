@@ -28,7 +28,10 @@ GENERIC = [
     "test_f8_start_unknown_outcome.py::test_start_cut_mid_flight_then_retried",
 ]
 # Rows the routing adapter cannot serve, and the declaration each names.
-LACKING = {"test_f9_sink_down.py": "HttpDeliveries"}
+LACKING = {
+    "test_f9_sink_down.py": "HttpDeliveries",
+    "test_f3_effect_then_outage.py:": "HttpDeliveries",  # its notification case
+}
 
 
 def test_units_owing_and_the_missing_declaration() -> None:
@@ -62,6 +65,6 @@ def test_under_the_routing_adapter_converted_faults_run_and_others_name_the_gap(
     skips = [x for x in out.splitlines() if x.startswith("SKIPPED")]
     for path, declaration in LACKING.items():
         named = [x for x in skips if path in x]
-        assert named and f"no {declaration} effect:" in named[0], (path, skips)
+        assert any(f"no {declaration} effect:" in x for x in named), (path, skips)
     assert any("[contract]" in x for x in skips), skips
     assert not re.search(r"\b(passed|failed)\b", out.splitlines()[-1]), out.splitlines()[-1]

@@ -6,6 +6,10 @@ slowed (the sink holds its 200, or PostgreSQL's answers crawl through a latency 
 judge watches the effect appear at its source, and in that window cuts the worker's link
 to Temporal for longer than the activity's start-to-close timeout. Temporal then times the
 attempt out and runs it again after the heal: a correct worker's effect stays single.
+
+The notification runs under any adapter with a unit that declares HttpDeliveries: the
+victim is such a unit, and its delivery is found at the sink by the effect's owner_field,
+else its workflow id or marker in the body. The row names the contract's table.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Literal
 
 import psycopg
 
+from stormproof.adapter import HttpDeliveries
 from stormproof.chaos.nemesis import LinkDown
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
@@ -38,7 +43,9 @@ async def effect_then_outage(
     others = [chaos.workload.plan(k) for k in ("story", "report")]
     for item in others:
         await chaos.workload.start(item)
-    victim = chaos.workload.plan("report")
+    # the notification: any adapter's unit that delivers to the sink; the row: the contract's
+    plan = chaos.plan_owing if effect == "notification" else None
+    victim = plan(HttpDeliveries) if plan else chaos.workload.plan("report")
     if effect == "notification":
         chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=3)])
     else:
@@ -58,7 +65,7 @@ async def effect_then_outage(
 
     def landed() -> bool:
         if effect == "notification":
-            return bool(chaos.world.sink.deliveries_for(victim.workflow_id))
+            return bool(chaos.deliveries_of(victim))
         return bool(metadata_rows(chaos.database_url, victim.workflow_id))
 
     await wait_for(
