@@ -85,6 +85,15 @@ class Triggers:
             logs=self.logs(),
         )
 
+    async def noticed_after(self: ChaosRun, workflow_id: str, activity: str) -> float:
+        """Seconds after which Temporal notices a silent attempt of `activity` in this
+        workflow, by its own declaration: its heartbeat timeout, else its start_to_close
+        (read from the history; stormproof/chaos/recovery.py)."""
+        from stormproof.chaos.recovery import declared  # it imports ChaosRun
+
+        promise = await declared(self.world.client, workflow_id, activity)
+        return promise.heartbeat or promise.start_to_close or float("inf")
+
     def deliveries_of(self: ChaosRun, item: Planned) -> list[Delivery]:
         """The sink's deliveries (any outcome) owed by `item`: by its HttpDeliveries'
         `owner_field`, else its workflow id or marker in the body."""
