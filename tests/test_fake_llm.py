@@ -91,7 +91,8 @@ async def test_responses_endpoint_and_models(llm: FakeLlm, client: openai.AsyncO
 
 async def test_responses_faults_and_scripted_answers(llm: FakeLlm, client: openai.AsyncOpenAI):
     """/v1/responses shares the fault script and call log; a scripted answer (a model
-    choosing a branch) survives a faulted attempt and is used once, by marker."""
+    choosing a branch) survives a faulted attempt; the same prompt asked again (a retry
+    whose first answer was lost) gets the same answer, another prompt the next one."""
     marker, prompt = new_marker(), "How many vacation days do I have left?"
     llm.script(marker, [RateLimit(retry_after=3)])
     llm.answer(marker, ["HR"])
@@ -100,14 +101,17 @@ async def test_responses_faults_and_scripted_answers(llm: FakeLlm, client: opena
         await client.responses.create(**ask)
     assert caught.value.response.headers["retry-after"] == "3"
     assert (await client.responses.create(**ask)).output_text == "HR"
-    assert (await client.responses.create(**ask)).output_text == reply_for(prompt)
+    assert (await client.responses.create(**ask)).output_text == "HR"  # a retry: same choice
+    other = {**ask, "input": "Where is the handbook?"}
+    assert (await client.responses.create(**other)).output_text == reply_for(other["input"])
     calls = llm.calls_for(marker)  # the marker was in the instructions, not the input
     assert [(c.endpoint, c.status, c.fault) for c in calls] == [
         ("/v1/responses", 429, "rate_limit"),
         ("/v1/responses", 200, None),
         ("/v1/responses", 200, None),
+        ("/v1/responses", 200, None),
     ]
-    assert [c.reply for c in calls[1:]] == ["HR", reply_for(prompt)]
+    assert [c.reply for c in calls[1:]] == ["HR", "HR", reply_for(other["input"])]
 
 
 async def test_answers_may_carry_faults(llm: FakeLlm, client: openai.AsyncOpenAI):
