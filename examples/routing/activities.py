@@ -10,7 +10,8 @@ retried at all.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +97,20 @@ async def create_response(request: ResponsesRequest) -> ResponsesResult:
 
 
 def _retry_after(headers: httpx.Headers) -> timedelta | None:
-    """The provider's hint: `retry-after-ms`, else `retry-after` in seconds (else None)."""
+    """The provider's hint: `retry-after-ms`, else `retry-after` in seconds or as an HTTP
+    date (RFC 9110 allows both), else None."""
     if (ms := headers.get("retry-after-ms")) and ms.isdigit():
         return timedelta(milliseconds=int(ms))
+    value = headers.get("retry-after", "")
     try:
-        return timedelta(seconds=float(headers.get("retry-after", "")))
+        return timedelta(seconds=float(value))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    return max(when - datetime.now(UTC), timedelta(0))
 
 
 async def post_to_agent(
