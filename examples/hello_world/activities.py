@@ -12,7 +12,8 @@ keeps one notification per haiku however often Temporal retries the POST.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 import openai
@@ -71,13 +72,22 @@ async def respond(client: openai.AsyncOpenAI, request: OpenAIResponsesRequest) -
 
 
 def _retry_after(headers: httpx.Headers) -> timedelta | None:
-    """The provider's hint: `retry-after-ms`, else `retry-after` in seconds (else None)."""
+    """The provider's hint: `retry-after-ms`, else `retry-after` in seconds or as an HTTP
+    date (RFC 9110 allows both), else None."""
     if (ms := headers.get("retry-after-ms")) and ms.isdigit():
         return timedelta(milliseconds=int(ms))
+    value = headers.get("retry-after", "").strip()
     try:
-        return timedelta(seconds=float(headers.get("retry-after", "")))
+        return timedelta(seconds=float(value))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max(when - datetime.now(UTC), timedelta(0))
 
 
 @activity.defn
