@@ -106,6 +106,7 @@ COMMANDS: dict[str, Way] = {
     ".venv/bin/python -m stormproof.reference.broken": Way(RUN, output="rejected by:"),
     # docs/CHAOS.md
     "make chaos": Way(MAKE_DRY),
+    "make chaos-examples": Way(MAKE_DRY),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos -n 2": Way(COLLECT),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos -m process_death": Way(COLLECT),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos -m soak --chaos-report=reports/soak.json "
