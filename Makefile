@@ -18,11 +18,11 @@ TOXIPROXY_VERSION := $(shell sed -n 's/^TOXIPROXY_VERSION = "\(.*\)"$$/\1/p' fix
 TEMPORAL_SERVER_VERSION := v1.32.0
 PYTEST := $(VENV)/bin/python -m pytest
 JOBS ?= 2
-# make test's first run (every test but the chaos suite) mostly waits: on a server's restart,
-# a 90 s outage, a held request. At -n 2 the machine's two cores were 106% busy (a fresh
-# clone at 7121eb6, /usr/bin/time), so a third xdist worker shortens it without crowding
-# the CPU; the chaos suite keeps JOBS, since its load generators are what it measures.
-TEST_JOBS ?= 3
+# make test's first run (every test but the chaos suite): its xdist workers. Three took it
+# from 515 s to 409 s on a fresh clone (it mostly waits on restarts, outages and held
+# requests), but the kill-hygiene test failed once there, under the extra load; two until
+# that is understood (`make test TEST_JOBS=3` tries it).
+TEST_JOBS ?= 2
 REPORTS := reports
 
 .PHONY: help suite test chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
