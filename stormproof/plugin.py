@@ -76,7 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     name = adapter_of(config).name
     reason = (
         f"[{CONTRACT}] judges the reference worker's contract, not --adapter {name!r}; "
-        "the adapter is judged by the chaos suite (docs/ADAPTERS.md)"
+        "the adapter is judged by the chaos and properties suites (docs/ADAPTERS.md)"
     )
     for item in items:
         if item.get_closest_marker(CONTRACT):

@@ -91,27 +91,23 @@ async def test_responses_endpoint_and_models(llm: FakeLlm, client: openai.AsyncO
 
 async def test_responses_faults_and_scripted_answers(llm: FakeLlm, client: openai.AsyncOpenAI):
     """/v1/responses shares the fault script and call log; a scripted answer (a model
-    choosing a branch) survives a faulted attempt; the same prompt asked again (a retry
-    whose first answer was lost) gets the same answer, another prompt the next one."""
+    choosing a branch) survives a faulted attempt; the same request again (a lost answer's
+    retry) gets the same answer, another (the same text, other instructions) the next."""
     marker, prompt = new_marker(), "How many vacation days do I have left?"
     llm.script(marker, [RateLimit(retry_after=3)])
-    llm.answer(marker, ["HR"])
+    llm.answer(marker, ["HR", "FAQ"])
     ask = {"model": "gpt-4o-mini", "input": prompt, "instructions": tag(marker, "HR or FAQ?")}
     with pytest.raises(openai.RateLimitError) as caught:
         await client.responses.create(**ask)
     assert caught.value.response.headers["retry-after"] == "3"
     assert (await client.responses.create(**ask)).output_text == "HR"
     assert (await client.responses.create(**ask)).output_text == "HR"  # a retry: same choice
-    other = {**ask, "input": "Where is the handbook?"}
-    assert (await client.responses.create(**other)).output_text == reply_for(other["input"])
+    agent = {**ask, "instructions": tag(marker, "You are the HR agent.")}
+    assert (await client.responses.create(**agent)).output_text == "FAQ"
     calls = llm.calls_for(marker)  # the marker was in the instructions, not the input
-    assert [(c.endpoint, c.status, c.fault) for c in calls] == [
-        ("/v1/responses", 429, "rate_limit"),
-        ("/v1/responses", 200, None),
-        ("/v1/responses", 200, None),
-        ("/v1/responses", 200, None),
-    ]
-    assert [c.reply for c in calls[1:]] == ["HR", "HR", reply_for(other["input"])]
+    assert {c.endpoint for c in calls} == {"/v1/responses"}
+    assert [(c.status, c.fault) for c in calls] == [(429, "rate_limit")] + [(200, None)] * 3
+    assert [c.reply for c in calls[1:]] == ["HR", "HR", "FAQ"]
 
 
 async def test_answers_may_carry_faults(llm: FakeLlm, client: openai.AsyncOpenAI):

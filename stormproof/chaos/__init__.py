@@ -14,7 +14,7 @@ units that owe them (`chaos.plan_owing(LlmCalls)`); its triggers are read from t
 """
 
 from stormproof.chaos.applies import NEEDS, needs, units_owing
-from stormproof.chaos.fixtures import open_chaos_world
+from stormproof.chaos.fixtures import adapter_world_fixtures, open_chaos_world
 from stormproof.chaos.generator import Generator, LoadSpec
 from stormproof.chaos.recovery import observe_recovery
 from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
@@ -33,6 +33,7 @@ __all__ = [
     "LoadSpec",
     "Planned",
     "Running",
+    "adapter_world_fixtures",
     "needs",
     "observe_recovery",
     "open_chaos_world",

@@ -10,7 +10,7 @@ the report plugin (stormproof/report/plugin.py) through typed keys on the test i
 
 A plugin rather than suites/chaos/conftest.py so that tests outside suites/ (a team's,
 beside its adapter: examples/routing/tests) get the same fixtures; such a folder's
-conftest overrides `adapter` and `chaos_world` (with `open_chaos_world`) to judge its own
+conftest overrides `adapter` and `chaos_world` (`adapter_world_fixtures`) to judge its own
 adapter in a world of its own, as suites/chaos/cluster overrides the world's Temporal.
 The judge's plugin (stormproof/plugin.py) cannot register it: it may not name a suite.
 """
@@ -21,11 +21,12 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import Client
 
-from stormproof.adapter import Adapter
+from stormproof.adapter import Adapter, load_adapter
 from stormproof.adapter.services import add_services
 from stormproof.chaos.applies import pytest_collection_modifyitems, pytest_configure  # noqa: F401
 from stormproof.chaos.run import ChaosRun
@@ -87,16 +88,36 @@ async def open_chaos_world(
         )
 
 
-@pytest.fixture(scope="session")
-async def chaos_world(
-    suite_config: SuiteConfig,
-    session_dir: Path,
-    fake_llm: FakeLlm,
-    sink: NotificationSink,
-    adapter: Adapter,
-) -> AsyncIterator[ChaosWorld]:
-    async with open_chaos_world(suite_config, session_dir, fake_llm, sink, adapter) as world:
-        yield world
+def _chaos_world_fixture(subfolder: str) -> Any:
+    @pytest.fixture(scope="session", name="chaos_world")
+    async def chaos_world(
+        suite_config: SuiteConfig,
+        session_dir: Path,
+        fake_llm: FakeLlm,
+        sink: NotificationSink,
+        adapter: Adapter,
+    ) -> AsyncIterator[ChaosWorld]:
+        folder = session_dir / subfolder
+        async with open_chaos_world(suite_config, folder, fake_llm, sink, adapter) as world:
+            yield world
+
+    return chaos_world
+
+
+chaos_world = _chaos_world_fixture("")
+
+
+def adapter_world_fixtures(spec: str, subfolder: str) -> tuple[Any, Any]:
+    """The `adapter` and `chaos_world` fixtures of a folder of tests that judges adapter
+    `spec` in a chaos world of its own (its files under the session's `subfolder`), while
+    the rest of the session judges --adapter's: `adapter, chaos_world =
+    adapter_world_fixtures("myteam.stormproof_adapter", "myteam")` in its conftest.py."""
+
+    @pytest.fixture(scope="session", name="adapter")
+    def adapter() -> Adapter:
+        return load_adapter(spec)
+
+    return adapter, _chaos_world_fixture(subfolder)
 
 
 @pytest.fixture

@@ -7,30 +7,7 @@ the world's files and logs go to their own folder of the session's.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from examples.hello_world.tests.helpers import ADAPTER
-from stormproof.adapter import Adapter, load_adapter
-from stormproof.chaos import ChaosWorld, open_chaos_world
-from stormproof.world import FakeLlm, NotificationSink, SuiteConfig
+from stormproof.chaos import adapter_world_fixtures
 
-
-@pytest.fixture(scope="session")
-def adapter() -> Adapter:
-    return load_adapter(ADAPTER)
-
-
-@pytest.fixture(scope="session")
-async def chaos_world(
-    suite_config: SuiteConfig,
-    session_dir: Path,
-    fake_llm: FakeLlm,
-    sink: NotificationSink,
-    adapter: Adapter,
-) -> AsyncIterator[ChaosWorld]:
-    folder = session_dir / "hello_world"
-    async with open_chaos_world(suite_config, folder, fake_llm, sink, adapter) as world:
-        yield world
+adapter, chaos_world = adapter_world_fixtures(ADAPTER, "hello_world")
