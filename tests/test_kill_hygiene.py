@@ -40,7 +40,9 @@ def test_hold_the_world(postgres, dev_server, temporal_env):
         "dev_server_db": str(dev_server.db_file),
         "processes": {str(pid): start_time(pid) for pid in set(pids)},
     }
-    Path(os.environ["HOLD_INFO"]).write_text(json.dumps(info))
+    partial = Path(os.environ["HOLD_INFO"] + ".partial")
+    partial.write_text(json.dumps(info))
+    partial.rename(os.environ["HOLD_INFO"])  # atomic: the outside never reads half a file
     signal.pause()  # until the test outside signals us
 """
 START_DEADLINE = 90.0
