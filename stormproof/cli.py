@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "stormproof.install_servers:main",
         "build Toxiproxy and install PostgreSQL and nginx when missing (for a pip install)",
     ),
+    "constraints": (
+        "stormproof.constraints:main",
+        "print the versions Stormproof's tests passed with (pip constraints); --check",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from stormproof.adapter import REFERENCE, Adapter, AdapterError, load_adapter
 from stormproof.conformance.judge import Judge
+from stormproof.constraints import drift
 from stormproof.fixtures.fake_llm import FakeLlm
 from stormproof.fixtures.plugin import suite_config_of
 from stormproof.fixtures.sink import NotificationSink
@@ -64,7 +65,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         worker = " ".join(adapter.worker_cmd)
     else:
         worker = suite.worker_cmd
-    return [f"stormproof adapter: {adapter.name}", f"stormproof worker: {worker}"]
+    found = drift()  # a run on other versions than the tested ones says so, once
+    versions = "; ".join(found) + " (stormproof constraints)" if found else "as tested"
+    return [
+        f"stormproof adapter: {adapter.name}",
+        f"stormproof worker: {worker}",
+        f"stormproof dependencies: {versions}",
+    ]
 
 
 @pytest.hookimpl(trylast=True)

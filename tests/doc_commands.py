@@ -80,6 +80,12 @@ WHEEL_TEST = "test_a_team_runs_a_conformance_test_from_the_installed_wheel"
 COMMANDS: dict[str, Way] = {
     # README: a team's lines
     "pip install stormproof": Way(COVERED, covered_by=f"tests/test_wheel.py::{WHEEL_TEST}"),
+    "stormproof constraints > stormproof-constraints.txt": Way(
+        COVERED, covered_by=f"tests/test_wheel.py::{WHEEL_TEST}"
+    ),
+    "pip install -c stormproof-constraints.txt stormproof": Way(
+        COVERED, covered_by=f"tests/test_wheel.py::{WHEEL_TEST}"
+    ),
     # here the checkout's servers are found; tests/test_wheel.py builds Toxiproxy from a venv
     "stormproof install-servers": Way(RUN, output="all servers present"),
     "pytest --pyargs stormproof.suites.chaos --adapter myteam.stormproof_adapter -n 2": Way(

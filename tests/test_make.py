@@ -11,6 +11,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from stormproof.constraints import pins
+
 REPO = Path(__file__).resolve().parents[1]
 EXTRAS = {"dev", "docker"}
 
@@ -51,28 +53,19 @@ def test_make_quick_runs_conformance_and_replay_only() -> None:
 
 def test_make_installs_from_the_constraints_and_audits_them_outside_make_test() -> None:
     install = make("-n", "-B", "python-deps")
-    assert re.search(r"pip install .*-c constraints\.txt", install), install
+    assert re.search(r"pip install .*-c stormproof/constraints\.txt", install), install
     audit = make("-n", "audit")
-    assert re.search(r"pip-audit --strict .*-r constraints\.txt", audit), audit
+    assert re.search(r"pip-audit --strict .*-r stormproof/constraints\.txt", audit), audit
     test_line = next(
         line for line in (REPO / "Makefile").read_text().splitlines() if line.startswith("test:")
     )
     assert "audit" not in test_line.split("##")[0], test_line
 
 
-def pins() -> dict[str, str]:
-    found = {}
-    for line in (REPO / "constraints.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, version = line.partition("==")
-            found[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
-    return found
-
-
 def test_every_dependency_is_pinned_at_the_version_that_passed_here() -> None:
     """A dependency added to pyproject.toml without `make lock` would install unpinned on a
     fresh clone; a pin that differs from this venv was not what the tests just passed."""
-    pinned = pins()
+    pinned = pins()  # the shipped file, as `stormproof constraints` reads it
     assert "stormproof" not in pinned, "the project itself is not a constraint"
     problems = []
     for raw in metadata.requires("stormproof") or []:
@@ -84,4 +77,6 @@ def test_every_dependency_is_pinned_at_the_version_that_passed_here() -> None:
         installed = metadata.version(requirement.name)
         if pinned.get(name) != installed:
             problems.append(f"{name}: pinned {pinned.get(name)}, installed {installed}")
-    assert not problems, "constraints.txt is stale, run `make lock`: " + "; ".join(problems)
+    assert not problems, "stormproof/constraints.txt is stale, run `make lock`: " + "; ".join(
+        problems
+    )

@@ -1,7 +1,8 @@
 """A team installs Stormproof and runs its suites from its own repository.
 
 This builds the wheel from the checkout, installs it into a fresh virtualenv (dependencies
-from the package index, which pip's cache makes quick after `make`), and runs one
+from the package index, which pip's cache makes quick after `make`) constrained to the
+versions it ships (`stormproof constraints`, as README says), and runs one
 conformance test with `pytest --pyargs` from an empty folder outside the checkout: the
 plugin must load through its pytest11 entry point, carry its own pytest settings (no ini
 file there), find the committed histories as package data, and start the reference worker
@@ -110,12 +111,15 @@ def team_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One fresh virtualenv with the wheel installed, shared by this module's team tests."""
     env_dir = tmp_path_factory.mktemp("team") / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = str(env_dir / "bin" / "python")
-    _run(
-        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
-        env_dir.parent,
-        INSTALL_TIMEOUT,
-    )
+    python, here = str(env_dir / "bin" / "python"), env_dir.parent
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    # README's lines: the wheel, then the tested versions as constraints on the same install
+    _run([*pip, str(wheel)], here, INSTALL_TIMEOUT)
+    pinned = _run([str(env_dir / "bin" / "stormproof"), "constraints"], here, 60).stdout
+    (here / "stormproof-constraints.txt").write_text(pinned)
+    _run([*pip, "-c", "stormproof-constraints.txt", str(wheel)], here, INSTALL_TIMEOUT)
+    checked = _run([str(env_dir / "bin" / "stormproof"), "constraints", "--check"], here, 60)
+    assert "every dependency at its tested version" in checked.stdout, checked.stdout
     return env_dir
 
 
