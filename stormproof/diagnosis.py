@@ -66,6 +66,7 @@ class BugClass(StrEnum):
     ACCEPTED_UNSTARTABLE_WORK = "accepted-unstartable-work"
     UNRESPONSIVE = "unresponsive"
     API_CONTRACT = "api-contract"
+    FAULT_MISSED = "fault-missed"
 
 
 # One line each, for docs/CONFORMANCE.md and the terminal legend.
@@ -101,6 +102,8 @@ MEANING: dict[BugClass, str] = {
     BugClass.UNRESPONSIVE: "no answer within the deadline while a dependency was away",
     BugClass.API_CONTRACT: "an HTTP answer breaks the API's documented status, fields or "
     "headers (a /ready that claims ready while work cannot start)",
+    BugClass.FAULT_MISSED: "the fault met no work in flight (no attempt retried, or the "
+    "victim already closed): the test proved nothing, so it fails",
 }
 
 

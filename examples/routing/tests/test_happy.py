@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from examples.routing.tests.helpers import agent_requests, assert_all_completed
-from stormproof.chaos import ChaosRun
+from examples.routing.tests.helpers import agent_requests
+from stormproof.chaos import ChaosRun, assert_all_completed
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 AGENT = {"routing": ("faq", "hr"), "routing_hr": ("hr", "faq")}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from examples.routing.tests.helpers import assert_all_completed, twin_argv
-from stormproof.chaos import ChaosRun
+from examples.routing.tests.helpers import twin_argv
+from stormproof.chaos import ChaosRun, assert_all_completed
 from stormproof.diagnosis import BugClass, rejected_as
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from examples.routing.tests.helpers import WORKFLOWS, assert_all_completed
-from stormproof.chaos import ChaosRun, Planned
+from examples.routing.tests.helpers import WORKFLOWS
+from stormproof.chaos import ChaosRun, Planned, assert_all_completed
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.replay import (
     HEADLINE,
