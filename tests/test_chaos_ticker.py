@@ -157,3 +157,41 @@ def test_quiet_quiet_asks_for_no_ticks(tmp_path: Path, quiet: list[str]) -> None
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+SKIPPED_THEN_RUN = """
+import pytest
+
+
+@pytest.fixture
+def needs_a_world():
+    pytest.skip("no HttpDeliveries effect: the stand-in row needs one")
+
+
+def test_a_skipped(needs_a_world):
+    pass
+
+
+def test_b_runs():
+    pass
+"""
+
+
+def test_a_test_skipped_at_setup_is_no_longer_counted_running(tmp_path: Path) -> None:
+    """A chaos test skipped at setup (its adapter lacks a declaration) leaves no record; the
+    next one's "started" line must not count it as still running."""
+    (tmp_path / "chaos").mkdir()
+    (tmp_path / "chaos" / "test_rows.py").write_text(SKIPPED_THEN_RUN)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "chaos"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "chaos > test_a_skipped started (1 running)" in done.stdout, done.stdout
+    assert "chaos > test_b_runs started (1 running)" in done.stdout, done.stdout

@@ -147,6 +147,10 @@ class ReportPlugin:
         if self.controller:
             self.progress.started(nodeid)
 
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        if self.controller:  # a skipped or errored test leaves no record: it ends here too
+            self.progress.ended(nodeid)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if (bug := found_in(report)) is not None:
             self.found.append((bug, report.nodeid))

@@ -88,6 +88,10 @@ class Progress:
         name = nodeid.rsplit("::", 1)[-1]
         self._write_line(f"chaos > {name} started ({len(self.running)} running)")
 
+    def ended(self, nodeid: str) -> None:
+        """The test is over, with a record or without one (skipped at setup, errored)."""
+        self.running.discard(nodeid)
+
     def finished(self, record: ChaosRecord, records: list[ChaosRecord]) -> None:
         if self.reporter is None:
             return
