@@ -85,6 +85,25 @@ def test_stats_measure_latency_throughput_and_drain() -> None:
     assert percentile([], 99) is None
 
 
+def test_in_flight_counts_the_work_the_first_fault_could_meet() -> None:
+    ops: list[Op] = []
+
+    def add(t: float, type_: str, f: str, wid: str | None = None, **value: Any) -> None:
+        ops.append(Op(index=len(ops), time=1000 + t, process="p", type=type_, f=f,
+                      workflow_id=wid, value=value))  # fmt: skip
+
+    add(0.0, "invoke", "start", "closed-before")
+    add(1.0, "ok", "step", "closed-before", kind="workflow")
+    add(1.0, "invoke", "start", "open")
+    add(3.0, "ok", "step", "open", kind="workflow")
+    add(1.5, "invoke", "start", "never-completed")
+    add(2.5, "invoke", "start", "after")
+    assert compute(ops).in_flight_at_fault is None  # no fault: nothing to meet
+    add(2.0, "ok", "fault", fault="link-down")
+    add(4.0, "ok", "fault", fault="worker-kill")  # only the first fault counts
+    assert compute(ops).in_flight_at_fault == 2
+
+
 def test_the_table_fits_100_columns_and_explains_its_symbols() -> None:
     records = [
         record("worker-temporal-link:latency-jitter"),
@@ -105,7 +124,7 @@ def test_the_table_fits_100_columns_and_explains_its_symbols() -> None:
     table = "\n".join(lines)
     assert REJECTED in table and "NOT REJECTED" in table
     assert "invalid" not in lines[3]  # the rejected control does not look like a failure
-    for symbol in ("wf", "lost", "dup", "LLM+", "p50s", "p99s", "drain", "recov", "'-'"):
+    for symbol in ("wf", "infl", "lost", "dup", "LLM+", "p50s", "p99s", "drain", "recov", "'-'"):
         assert symbol in " ".join(LEGEND), symbol
 
 

@@ -12,7 +12,9 @@ Definitions (docs/CHAOS.md quotes them):
 - throughput: starts (first invoke) and completions per one-second bucket from the first op;
 - drain: seconds from the last heal until the last workflow started before that heal
   completed (0 when the backlog was gone before the heal); None without a heal;
-- fault windows: each `fault` ok to the next `heal` ok of the same fault (open: to the end).
+- fault windows: each `fault` ok to the next `heal` ok of the same fault (open: to the end);
+- in flight at the fault: workflows started before the first fault took effect and not
+  completed by then (the work the fault could meet); None without a fault.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class ChaosStats(BaseModel):
     faults: list[FaultWindow] = Field(default_factory=list)
     phases: dict[str, float] = Field(default_factory=dict, description="generator phase -> s")
     drain_seconds: float | None = None
+    in_flight_at_fault: int | None = None
 
 
 def percentile(ordered: list[float], q: float) -> float | None:
@@ -136,7 +139,18 @@ def compute(ops: list[Op]) -> ChaosStats:
         faults=windows,
         phases=phases,
         drain_seconds=_drain(heals, first_start, completed),
+        in_flight_at_fault=_in_flight(windows, t0, first_start, completed),
     )
+
+
+def _in_flight(
+    windows: list[FaultWindow], t0: float, starts: dict[str, float], completed: dict[str, float]
+) -> int | None:
+    """Workflows open when the first fault took effect."""
+    if not windows:
+        return None
+    at = t0 + min(w.start for w in windows)
+    return sum(1 for wid, began in starts.items() if began <= at < completed.get(wid, math.inf))
 
 
 def _drain(

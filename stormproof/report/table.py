@@ -27,13 +27,26 @@ SHORT = (
     (" (must be invalid)", ""),
     (" (must stall)", ""),
 )
-COLUMNS = ("fault", "wf", "lost", "dup", "LLM+", "p50s", "p99s", "drain", "recov", "verdict")
+COLUMNS = (
+    "fault",
+    "wf",
+    "infl",
+    "lost",
+    "dup",
+    "LLM+",
+    "p50s",
+    "p99s",
+    "drain",
+    "recov",
+    "verdict",
+)
 LEGEND = (
-    "wf: workflows judged; lost/dup: workflows or effects lost/duplicated; LLM+: LLM calls",
-    "beyond Temporal's attempts; p50s/p99s: start-to-completion latency (s); drain: s from the",
-    "heal until the backlog started before it completed; recov: most s from a heal to the next",
-    "completed step; '-': not measured (no heal, no completion); control: a broken twin the",
-    "checker must reject; FAILED (valid): the test failed on a check beyond the verdict.",
+    "wf: workflows judged; infl: of them, open when the first fault struck; lost/dup:",
+    "workflows or effects lost/duplicated; LLM+: LLM calls beyond Temporal's attempts;",
+    "p50s/p99s: start-to-completion latency (s); drain: s from the heal until the backlog",
+    "started before it completed; recov: most s from a heal to the next completed step; '-':",
+    "not measured (no fault, no heal, no completion); control: a broken twin the checker must",
+    "reject; FAILED (valid): the test failed on a check beyond the verdict.",
     "Details: --chaos-report JSON, --chaos-html charts (docs/CHAOS.md).",
 )
 REJECTED, NOT_REJECTED = "rejected as expected", "NOT REJECTED"
@@ -45,6 +58,7 @@ class FaultRow(BaseModel):
     fault: str
     tests: int
     workflows: int
+    in_flight: int | None  # workflows open when each test's first fault struck, summed
     completed: int
     faults: int
     lost: int
@@ -92,6 +106,7 @@ def summarize(records: list[ChaosRecord]) -> list[FaultRow]:
                 fault=fault,
                 tests=len(group),
                 workflows=sum(r.workflows for r in results),
+                in_flight=_sum([s.in_flight_at_fault for s in stats]),
                 completed=sum(r.completed for r in results),
                 faults=sum(r.faults_injected for r in results),
                 lost=sum(r.lost_total for r in results),
@@ -112,6 +127,11 @@ def summarize(records: list[ChaosRecord]) -> list[FaultRow]:
     return rows
 
 
+def _sum(values: list[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 def short_name(fault: str, width: int) -> str:
     for long, short in SHORT:
         fault = fault.replace(long, short)
@@ -130,6 +150,7 @@ def render(rows: list[FaultRow]) -> list[str]:
         [
             r.fault,
             str(r.workflows),
+            "-" if r.in_flight is None else str(r.in_flight),
             str(r.lost),
             str(r.duplicated),
             str(r.wasted_llm_calls),
