@@ -7,13 +7,17 @@ that cannot be reached as 502, which is no effect.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
+import pytest
 
 from stormproof.adapter import ServiceCalls
 from stormproof.chaos.observe import Owners, service_calls
 from stormproof.fixtures.ports import LOOPBACK, free_port
-from stormproof.fixtures.recording_proxy import RecordingProxy
+from stormproof.fixtures.recording_proxy import HoldReply, RecordingProxy
 from stormproof.fixtures.sink import SINK_PATH, NotificationSink
+from stormproof.fixtures.wait import wait_for_sync
 
 
 def test_passes_through_and_records() -> None:
@@ -52,3 +56,25 @@ def test_calls_are_attributed_by_marker_or_id_and_keyed() -> None:
             ("t1-r1", None),
             ("t1-zz", None),
         ]
+
+
+def test_a_held_reply_lands_first_and_reaches_the_caller_later() -> None:
+    """HoldReply: the service has answered (logged, the effect is in) while the caller still
+    waits; other owners' requests pass at once, and the script is spent after one use."""
+    with NotificationSink() as sink, RecordingProxy("hr", (LOOPBACK, sink.port)) as proxy:
+        url = f"http://{proxy.address_str}{SINK_PATH}"
+        proxy.script("t1-r1", [HoldReply(seconds=30)])
+        with ThreadPoolExecutor(1) as pool:
+            held = pool.submit(httpx.post, url, json={"report_id": "t1-r1"}, timeout=60)
+            wait_for_sync(
+                lambda: [r.status for r in proxy.requests] == [200],
+                what="the held request's answer logged",
+                timeout=10,
+            )
+            assert len(sink.deliveries) == 1 and not held.done()
+            other = httpx.post(url, json={"report_id": "t1-r10"}, timeout=10)  # not t1-r1
+            assert other.status_code == 200 and not held.done()
+            proxy.stop()  # a stopping proxy ends the hold: the caller hears nothing
+            with pytest.raises(httpx.HTTPError):
+                held.result(timeout=10)
+        assert proxy.faults.take("t1-r1") is None  # spent

@@ -56,7 +56,7 @@ from stormproof.fixtures.pollers import wait_polling
 from stormproof.fixtures.ports import LOOPBACK, free_port
 from stormproof.fixtures.postgres import PostgresCluster
 from stormproof.fixtures.processes import ManagedProcess
-from stormproof.fixtures.recording_proxy import RecordingProxy, ServiceRequest
+from stormproof.fixtures.recording_proxy import HoldReply, RecordingProxy, ServiceRequest
 from stormproof.fixtures.service import Served, Service, TimeSkippingServer
 from stormproof.fixtures.sink import (
     AcceptThenDrop,
@@ -94,6 +94,7 @@ __all__ = [
     "FakeLlm",
     "Fault",
     "FaultPlan",
+    "HoldReply",
     "IngressKind",
     "IngressSpec",
     "LlmCall",

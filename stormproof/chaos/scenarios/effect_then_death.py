@@ -19,13 +19,17 @@ deterministic file, a ledger of LLM replies) can stop the repeat. For each effec
 The new process runs the retry; the checker and `check_one_effect` then require exactly
 one effect. `retried` proves the kill landed between effect and completion.
 
-The llm kind runs under any adapter with a unit that declares LlmCalls: its victim is such
-a unit, the cut waits for its LLM request in flight, and the attempt that must time out is
-the activity Temporal reports running then (the reference's llm_call, a team's
-create_response). One answered call across the death is the contract's own rule (its LLM
-ledger, docs/CONTRACT.md section 5), judged on the reference; for a team's LlmCalls the
-checker's rule holds (no call beyond the attempts Temporal recorded). The other kinds name
-the reference's steps.
+The llm, notification and service kinds run under any adapter with a unit that declares
+LlmCalls, HttpDeliveries or ServiceCalls: its victim is such a unit, the cut waits for its
+request in flight (at the fake LLM, at the sink, found by the declaration's owner_field, or
+at the service's recording proxy, which holds the service's answer), and the attempt that
+must time out is the activity Temporal reports running then (the reference's llm_call, a
+team's create_response, post_webhook or call_agent), within that activity's own declared
+timeouts. One answered call across the death is the contract's
+own rule (its LLM ledger, docs/CONTRACT.md section 5), judged on the reference; for a
+team's LlmCalls the checker's rule holds (no call beyond the attempts Temporal recorded),
+and for its deliveries and service calls the checker's (one effect per idempotency key). Rows and
+artifacts name the reference's steps.
 """
 
 from __future__ import annotations
@@ -35,26 +39,34 @@ from typing import Literal
 import psycopg
 from temporalio.client import WorkflowExecutionStatus
 
-from stormproof.adapter import CONTRACT, LlmCalls
+from stormproof.adapter import CONTRACT, HttpDeliveries, LlmCalls, ServiceCalls
 from stormproof.chaos.nemesis import LinkDown, WorkerCrash
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
 from stormproof.checker import Anomaly
-from stormproof.diagnosis import BugClass, expect
+from stormproof.diagnosis import BugClass, expect, fail
 from stormproof.effects import metadata_rows, story_artifact
 from stormproof.fixtures.fake_llm import Delay
-from stormproof.fixtures.sink import SinkDelay
+from stormproof.fixtures.recording_proxy import HoldReply, RecordingProxy, ServiceRequest
+from stormproof.fixtures.sink import SinkDelay, mentions
 from stormproof.fixtures.wait import wait_for
 
-EffectKind = Literal["llm", "row", "notification", "artifact"]
-KINDS: tuple[EffectKind, ...] = ("llm", "row", "notification", "artifact")
+EffectKind = Literal["llm", "row", "notification", "artifact", "service"]
+KINDS: tuple[EffectKind, ...] = ("llm", "row", "notification", "artifact", "service")
 ACTIVITY = {
     "llm": "llm_call",
     "row": "store_report_metadata",
     "notification": "send_notification",
     "artifact": "save_story_artifact",
 }
-WORKFLOW = {"llm": "story", "row": "report", "notification": "report", "artifact": "story"}
+WORKFLOW = {"row": "report", "artifact": "story"}
+# The kinds any adapter's unit can owe (its declaration names the unit); the others drive
+# the contract's steps.
+GENERIC: dict[EffectKind, type[LlmCalls] | type[HttpDeliveries] | type[ServiceCalls]] = {
+    "llm": LlmCalls,
+    "notification": HttpDeliveries,
+    "service": ServiceCalls,
+}
 HOLD_SECONDS = 2.0
 # The attempt's own timeout (heartbeat 15 s for llm_call, start_to_close 15 s for the
 # others) plus the first retry interval and a loaded machine's slack.
@@ -70,14 +82,17 @@ async def effect_then_death(
     first = await chaos.start_worker(argv)
     if load:
         await chaos.load().begin()
-    # the llm kind: any adapter's unit that calls the LLM; the others: the contract's
-    plan = chaos.plan_owing if kind == "llm" else None
-    victim = plan(LlmCalls) if plan else chaos.workload.plan(WORKFLOW[kind])
+    # llm and notification: any adapter's unit that owes one; row and artifact: the contract's
+    owed = GENERIC.get(kind)
+    victim = chaos.plan_owing(owed) if owed else chaos.workload.plan(WORKFLOW[kind])
     temporal, toxiproxy = chaos.link("temporal"), chaos.toxiproxy
     if kind in ("llm", "artifact"):
         chaos.world.fake_llm.script(victim.marker, [Delay(seconds=HOLD_SECONDS)])
     elif kind == "notification":
         chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=HOLD_SECONDS)])
+    elif kind == "service":  # the service answers (the effect lands), its reply is held
+        hold = [HoldReply(seconds=HOLD_SECONDS)]
+        _service(chaos, victim).script(victim.workflow_id, hold, aliases=[victim.marker])
     else:  # helpers, not the fault under test: not recorded as faults
         toxiproxy.add_toxic(chaos.link("postgres"), "latency", name=SLOW_DB, latency=700)
     await chaos.workload.start(victim)
@@ -95,9 +110,10 @@ async def effect_then_death(
         logs=chaos.logs(),
         retry_on=(psycopg.OperationalError,),
     )
-    activity = ACTIVITY[kind]
-    if kind == "llm":  # whatever the team named it: the activity running the request
+    if kind in GENERIC:  # whatever the team named it: the activity running the request
         activity = (await chaos.wait_activity_running(victim.workflow_id)).activity
+    else:
+        activity = ACTIVITY[kind]
     cut = LinkDown(toxiproxy, temporal, "link-cut")
     await chaos.inject(cut)
     if kind == "row":
@@ -121,7 +137,9 @@ def _on_its_way(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
     if kind == "llm":
         return any(c.status is None for c in chaos.world.fake_llm.calls_for(victim.marker))
     if kind == "notification":
-        return bool(chaos.world.sink.deliveries_for(victim.workflow_id))
+        return bool(chaos.deliveries_of(victim))
+    if kind == "service":
+        return bool(_calls(chaos, victim))
     return _landed(chaos, kind, victim)
 
 
@@ -129,27 +147,49 @@ def _landed(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
     if kind == "llm":
         return any(c.status == 200 for c in chaos.world.fake_llm.calls_for(victim.marker))
     if kind == "notification":
-        return any(d.accepted for d in chaos.world.sink.deliveries_for(victim.workflow_id))
+        return any(d.accepted for d in chaos.deliveries_of(victim))
+    if kind == "service":
+        return any(r.ok for r in _calls(chaos, victim))
     if kind == "row":
         return bool(metadata_rows(chaos.database_url, victim.workflow_id))
     return story_artifact(chaos.artifact_dir, victim.workflow_id).is_file()
 
 
+def _service(chaos: ChaosRun, victim: Planned) -> RecordingProxy:
+    """The recording proxy of the service the victim's ServiceCalls effect names."""
+    [name, *_] = [e.service for e in victim.unit.effects if isinstance(e, ServiceCalls)]
+    return chaos.world.services[name]
+
+
+def _calls(chaos: ChaosRun, victim: Planned) -> list[ServiceRequest]:
+    """The victim's requests to its service (any outcome), by its id or marker in the body."""
+    named = (victim.workflow_id, victim.marker)
+    return [r for r in _service(chaos, victim).requests if any(mentions(r.raw, n) for n in named)]
+
+
 async def _attempt_timed_out(chaos: ChaosRun, victim: Planned, activity: str) -> None:
     """Wait until Temporal has given up on the cut-off attempt and scheduled another."""
     handle = chaos.world.client.get_workflow_handle(victim.workflow_id)
+    # By the activity's own declaration (a team's may give an agent call minutes), plus the
+    # first retry and a loaded machine's slack; never less than the contract's steps need.
+    noticed = await chaos.noticed_after(victim.workflow_id, activity)
+    timeout = TIMEOUT_WAIT if noticed == float("inf") else max(TIMEOUT_WAIT, noticed + 30)
 
     async def retry_scheduled() -> bool:
         description = await handle.describe()
         if description.status != WorkflowExecutionStatus.RUNNING:
-            raise AssertionError(f"{victim.workflow_id} closed while cut off: {description}")
+            fail(
+                BugClass.LOST_WORKFLOW,
+                f"{victim.workflow_id} closed ({description.status}) when {activity} timed "
+                "out while cut off from Temporal, instead of retrying it",
+            )
         pending = description.raw_description.pending_activities
         return any(a.activity_type.name == activity and a.attempt >= 2 for a in pending)
 
     await wait_for(
         retry_scheduled,
         what=f"Temporal to time out {activity} of {victim.workflow_id}",
-        timeout=TIMEOUT_WAIT,
+        timeout=timeout,
         interval=0.5,
         logs=chaos.logs(),
     )
@@ -159,13 +199,13 @@ def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None
     """What the checker cannot count: one answered LLM call for the step (the checker allows
     a call per attempt), and one copy of the reply in the story (one file may hold two).
     A repeat found here is added to the run's verdict, so the chaos report shows it too."""
-    if kind == "llm":
-        retried = chaos.retried_any(victim.workflow_id)
-        assert retried, f"the scenario missed: Temporal retried nothing of {victim.workflow_id}"
+    if kind in GENERIC:
+        hit = bool(chaos.retried_any(victim.workflow_id))
+        missed = f"Temporal retried nothing of {victim.workflow_id}"
     else:
-        assert chaos.retried(victim.workflow_id, ACTIVITY[kind]), (
-            f"the scenario missed: Temporal never retried {ACTIVITY[kind]} of {victim.workflow_id}"
-        )
+        hit = chaos.retried(victim.workflow_id, ACTIVITY[kind])
+        missed = f"Temporal never retried {ACTIVITY[kind]} of {victim.workflow_id}"
+    expect(hit, BugClass.FAULT_MISSED, missed)
     if kind == "llm" and chaos.world.adapter.name == CONTRACT.name:  # the contract's ledger
         answered = [c for c in chaos.world.fake_llm.calls_for(victim.marker) if c.status == 200]
         _verdict(chaos, "llm_calls", len(answered), victim.workflow_id)
