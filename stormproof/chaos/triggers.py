@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 from stormproof.adapter import HttpDeliveries, Unit
 from stormproof.chaos.applies import EffectType, units_owing
 from stormproof.chaos.workload import Planned
+from stormproof.diagnosis import BugClass, expect
 from stormproof.fixtures.sink import Delivery, mentions
 from stormproof.fixtures.wait import wait_for
 
@@ -126,3 +127,16 @@ class Triggers:
         assert self.snapshot is not None, "check() first"
         found = self.activities.get(workflow_id, {})
         return sorted(name for name, attempts in found.items() if attempts.retried)
+
+    def expect_fired(self: ChaosRun, workflow_id: str, activity: str | None = None) -> None:
+        """The proof the fault met work in flight (after check()): Temporal ran `activity`
+        of `workflow_id` (None: any of its activities) more than once; else the test fails
+        as `fault-missed`, since a fault that met nothing proves nothing."""
+        retried = self.retried_any(workflow_id)
+        hit = activity in retried if activity else bool(retried)
+        expect(
+            hit,
+            BugClass.FAULT_MISSED,
+            f"{self.fault} met no attempt of {activity or 'any activity'} in {workflow_id} "
+            f"(Temporal retried {retried or 'nothing'})",
+        )

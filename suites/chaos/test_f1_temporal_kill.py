@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos import ChaosRun, needs
+from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.nemesis import TemporalCrash
 from stormproof.world import Delay
 
@@ -40,5 +40,4 @@ async def test_temporal_sigkill_mid_run(chaos: ChaosRun) -> None:
         assert all(await asyncio.gather(*starting)), "starts after the restart were refused"
 
     result = await chaos.finish(timeout=150)
-    chaos.assert_exactly_once(result)
-    assert result.completed == result.workflows
+    await assert_all_completed(chaos, result)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from stormproof.chaos import ChaosRun, needs
+from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis
 from stormproof.world import Delay
 
@@ -89,5 +89,4 @@ async def test_worker_temporal_link(chaos: ChaosRun, fault: LinkFault) -> None:
             await chaos.hold(fault.hold)
 
     result = await chaos.finish(timeout=fault.finish)
-    chaos.assert_exactly_once(result)
-    assert result.completed == result.workflows
+    await assert_all_completed(chaos, result)

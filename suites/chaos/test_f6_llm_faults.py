@@ -17,7 +17,7 @@ import asyncio
 import pytest
 
 from stormproof.adapter import LlmCalls
-from stormproof.chaos import LLM_TIMEOUT_SECONDS, ChaosRun, Planned, needs
+from stormproof.chaos import LLM_TIMEOUT_SECONDS, ChaosRun, Planned, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkToxic
 from stormproof.world import Delay, DropConnection, RateLimit, ServerError
 
@@ -72,8 +72,7 @@ async def test_llm_http_storm(chaos: ChaosRun) -> None:
             await chaos.workload.start(item)
 
     result = await chaos.finish(timeout=120)
-    chaos.assert_exactly_once(result)
-    assert result.completed == result.workflows
+    await assert_all_completed(chaos, result)
     for item in items + stormed:  # every scripted fault was served: the storm really happened
         assert chaos.world.fake_llm.plan.pending(item.marker) == 0
 
@@ -96,7 +95,6 @@ async def test_llm_connection_resets(chaos: ChaosRun) -> None:
         assert all(await asyncio.gather(*starting)), "a start was refused"
 
     result = await chaos.finish(timeout=120)
-    chaos.assert_exactly_once(result)
-    assert result.completed == result.workflows
+    await assert_all_completed(chaos, result)
     retried = [i for i in items if chaos.retried_any(i.workflow_id)]
     assert retried, "no LLM attempt met a reset: the fault never landed"

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from stormproof.chaos import ChaosRun, LoadSpec, Planned, needs
+from stormproof.chaos import ChaosRun, LoadSpec, Planned, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkDown, LinkToxic, Nemesis, TemporalCrash, WorkerCrash
 from stormproof.world import RateLimit, ServerError
 
@@ -62,4 +62,4 @@ async def test_soak_mixed_faults(chaos: ChaosRun) -> None:
     result = await chaos.finish(timeout=1800)
     chaos.assert_exactly_once(result)
     assert result.workflows >= total
-    assert result.completed == result.workflows
+    await assert_all_completed(chaos, result)
