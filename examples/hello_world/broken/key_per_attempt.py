@@ -2,8 +2,9 @@
 
 Each key is unique, so every attempt looks like a new notification to the receiver: when a
 POST lands but its reply is lost (a slow receiver, a client timeout), Temporal's retry
-notifies the team twice. Rejected by examples/hello_world/tests/test_faults.py as
-`duplicate-effect`.
+notifies the team twice. Rejected as `duplicate-effect` by the default chaos run's row for
+the outage after the notification (fault 3), run by
+examples/hello_world/tests/test_default_rows.py.
 """
 
 from __future__ import annotations

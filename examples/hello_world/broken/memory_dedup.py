@@ -2,8 +2,9 @@
 
 Within one process a retry is skipped once the POST succeeded; but a worker that dies after
 the POST landed and before Temporal heard of it takes the set with it, and the new worker
-notifies the team again. Rejected by examples/hello_world/tests/test_faults.py as
-`duplicate-effect` after a worker SIGKILL.
+notifies the team again. Rejected as `duplicate-effect` by the default chaos run's row for
+the worker death after the POST landed (fault 10), run by
+examples/hello_world/tests/test_default_rows.py.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Every Temporal attempt may make three requests: under a 5xx or 429 storm the provider is
 called more often than the history shows, and each hidden retry is a wasted (billed,
-rate-limited) call. Rejected by examples/hello_world/tests/test_faults.py as
-`wasted-llm-call`.
+rate-limited) call. Rejected as `wasted-llm-call` by the default chaos run's row for the
+LLM 429/5xx storm (fault 6), run by examples/hello_world/tests/test_default_rows.py.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from examples.hello_world.tests.helpers import assert_all_once, webhook_posts
-from stormproof.chaos import ChaosRun
+from examples.hello_world.tests.helpers import webhook_posts
+from stormproof.chaos import ChaosRun, assert_all_completed
 
 pytestmark = [pytest.mark.chaos, pytest.mark.local_server, pytest.mark.worker_process]
 
@@ -16,7 +16,7 @@ async def test_every_haiku_once(chaos: ChaosRun) -> None:
     await chaos.start_worker()
     items = await chaos.workload.start_many(["haiku"] * 3)
     result = await chaos.finish(timeout=60)
-    assert_all_once(chaos, result)
+    await assert_all_completed(chaos, result)
     for item in items:
         answered = [c for c in chaos.world.fake_llm.calls_for(item.marker) if c.status == 200]
         assert len(answered) == 1, answered
