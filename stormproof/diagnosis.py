@@ -67,6 +67,7 @@ class BugClass(StrEnum):
     UNRESPONSIVE = "unresponsive"
     API_CONTRACT = "api-contract"
     FAULT_MISSED = "fault-missed"
+    MESSAGE_LOST = "message-lost"
 
 
 # One line each, for docs/CONFORMANCE.md and the terminal legend.
@@ -102,6 +103,8 @@ MEANING: dict[BugClass, str] = {
     BugClass.UNRESPONSIVE: "no answer within the deadline while a dependency was away",
     BugClass.API_CONTRACT: "an HTTP answer breaks the API's documented status, fields or "
     "headers (a /ready that claims ready while work cannot start)",
+    BugClass.MESSAGE_LOST: "a signal or update the workflow accepts was dropped because it "
+    "came at another stage (before the code that waits for it)",
     BugClass.FAULT_MISSED: "the fault met no work in flight (no attempt retried, or the "
     "victim already closed): the test proved nothing, so it fails",
 }

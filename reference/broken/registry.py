@@ -128,6 +128,12 @@ REGISTRY: tuple[Twin, ...] = (
         f"{_C}test_approval.py: 'approval-signal'",
     ),
     _served(
+        "drops_early_decision",
+        "DropsEarlyDecision",
+        "an approve or reject sent before the report waits for it is dropped",
+        f"{_C}test_messages.py: 'message-lost'",
+    ),
+    _served(
         "stale_progress",
         "StaleProgress",
         "the progress query keeps answering llm_call",

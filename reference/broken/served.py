@@ -127,6 +127,22 @@ class RejectMeansApprove(ReportWorkflow):
 
 
 @workflow.defn(name="ReportWorkflow", sandboxed=True)
+class DropsEarlyDecision(ReportWorkflow):
+    """BROKEN ON PURPOSE: a decision is taken only while the report waits for one; an
+    approval sent right after the start (a reviewer who knew in advance) is dropped."""
+
+    @workflow.run
+    async def run(self, request: Any) -> Any:
+        return await super().run(request)
+
+    def _decide(self, signal: str, approved: bool, raw: Any, extra: tuple[Any, ...]) -> None:
+        if self._step != ReportStep.AWAITING_APPROVAL:
+            self._ignore(signal, "not waiting for a decision yet")
+            return
+        super()._decide(signal, approved, raw, extra)
+
+
+@workflow.defn(name="ReportWorkflow", sandboxed=True)
 class StaleProgress(ReportWorkflow):
     """BROKEN ON PURPOSE: `progress` answers with the first step, always."""
 

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowFailureError
 from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.effects import ArtifactError, failure_messages, failure_types, pdf_text
+from stormproof.fixtures.wait import eventually
 
 __all__ = [
     "assert_llm_calls",
@@ -27,6 +28,7 @@ __all__ = [
     "assert_report_completed",
     "completed",
     "failure_of",
+    "progress_step",
 ]
 
 
@@ -177,3 +179,18 @@ async def completed(run: Run, bug: BugClass, why: str) -> dict[str, Any]:
             bug,
             f"{run.workflow_id} failed where it must complete ({why}): {failure_messages(failure)}",
         ) from None
+
+
+async def progress_step(run: Run, expected: str, timeout: float = 20) -> dict[str, Any]:
+    """Wait until the `progress` query says `expected`; else `progress-query` with its answer."""
+
+    async def check() -> dict[str, Any]:
+        progress = await run.handle.query("progress")
+        expect(
+            progress["step"] == expected,
+            BugClass.PROGRESS_QUERY,
+            f"{run.workflow_id}: progress says {progress}, the workflow is at {expected}",
+        )
+        return progress
+
+    return await eventually(check, timeout=timeout)

@@ -9,7 +9,6 @@ hard-codes the default is indistinguishable at the default alone.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -20,10 +19,11 @@ from stormproof.conformance.checks import (
     assert_no_row,
     assert_one_notification,
     assert_one_row,
+    progress_step,
 )
 from stormproof.conformance.timing import check_approval_window
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.world import BrokenWorker, Delay, SinkDelay, WorkerProcess, eventually, wait_for
+from stormproof.world import BrokenWorker, Delay, SinkDelay, WorkerProcess, wait_for
 
 WINDOWS = {"24-hour": 86_400, "10-minute": 600, "90-second": 90}
 APPROVED_STEPS = [
@@ -33,19 +33,6 @@ APPROVED_STEPS = [
     "store_report_metadata",
     "send_notification",
 ]
-
-
-async def progress_step(run: Run, expected: str, timeout: float = 20) -> dict[str, Any]:
-    async def check() -> dict[str, Any]:
-        progress = await run.handle.query("progress")
-        expect(
-            progress["step"] == expected,
-            BugClass.PROGRESS_QUERY,
-            f"{run.workflow_id}: progress says {progress}, the workflow is at {expected}",
-        )
-        return progress
-
-    return await eventually(check, timeout=timeout)
 
 
 async def check_progress_at_approval(judge: Judge, run: Run) -> None:
