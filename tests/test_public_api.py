@@ -38,6 +38,8 @@ PUBLIC: dict[str, str] = {
     "stormproof.conformance": "the conformance judge: one unit of work and its effects",
     "stormproof.conformance.checks": "per-effect assertions of the contract",
     "stormproof.conformance.timing": "retry hints and approval windows, in virtual time",
+    "stormproof.conformance.reset": "an operator's reset, to a point read from the history",
+    "stormproof.conformance.dev_world": "a judge on a dev server of its own (resets)",
     "stormproof.reconnect": "API and worker processes around a Temporal that goes away",
     "stormproof.reconnect.checks": "what a client must see while Temporal is away",
     "stormproof.deployment": "Temporal behind real nginx ingresses, for the doctor",

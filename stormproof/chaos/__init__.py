@@ -19,6 +19,7 @@ from stormproof.chaos.completion import assert_all_completed, stuck_at
 from stormproof.chaos.fixtures import adapter_world_fixtures, open_chaos_world
 from stormproof.chaos.generator import Generator, LoadSpec
 from stormproof.chaos.recovery import observe_recovery
+from stormproof.chaos.rows import RowsRun, run_rows
 from stormproof.chaos.run import LLM_TIMEOUT_SECONDS, ChaosRun
 from stormproof.chaos.scenario import (
     ActivityRunning,
@@ -59,6 +60,7 @@ __all__ = [
     "PauseWorker",
     "Planned",
     "Played",
+    "RowsRun",
     "Running",
     "Scenario",
     "ServiceCallInFlight",
@@ -68,6 +70,7 @@ __all__ = [
     "needs",
     "observe_recovery",
     "open_chaos_world",
+    "run_rows",
     "run_scenario",
     "stuck_at",
     "units_owing",

@@ -2,8 +2,8 @@
 
 The twin is judged exactly as a team's worker is: `pytest --pyargs stormproof.suites.chaos`
 with the app's adapter and the twin's command (`--worker-cmd`), on that one row of the
-default table, at a small load so it fits `make test` (STORMPROOF_CHAOS_WORKFLOWS). The
-row must fail, and the run's JSON report must name the twin's bug class. The app itself
+default table, at a small load so it fits `make test` (stormproof.chaos.run_rows). The row
+must fail, and the run's JSON report must name the twin's bug class. The app itself
 passes every row at full size in `make chaos-examples`.
 
 - key_per_attempt, whose idempotency key carries the attempt number: the outage after the
@@ -17,20 +17,17 @@ passes every row at full size in `make chaos-examples`.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from examples.hello_world.tests.helpers import ADAPTER
+from stormproof.chaos import run_rows
 from stormproof.diagnosis import BugClass
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[3]
-WORKFLOWS = "20"  # judged per row here; the default run's 100 in make chaos-examples
 ROWS = [
     pytest.param(
         "key_per_attempt",
@@ -56,18 +53,7 @@ ROWS = [
 def test_the_default_row_rejects_the_twin(
     tmp_path: Path, twin: str, module: str, row: str, bug: BugClass
 ) -> None:
-    report = tmp_path / "chaos.json"
-    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"]
-    argv += ["--pyargs", f"stormproof.suites.chaos.{module}", "-k", row, "--adapter", ADAPTER]
-    argv += ["--worker-cmd", f"{sys.executable} -m examples.hello_world.broken.{twin}"]
-    argv += [f"--chaos-report={report}", f"--basetemp={tmp_path / 'base'}", "-q"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
-    env.update(PYTHONPATH=str(ROOT), STORMPROOF_CHAOS_WORKFLOWS=WORKFLOWS)
-    done = subprocess.run(
-        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=360, check=False
-    )
-    out = done.stdout[-4000:] + done.stderr[-2000:]
-    assert done.returncode == 1, f"the {row} row did not fail on {twin} ({done.returncode}):\n{out}"
-    tests = json.loads(report.read_text())["tests"]
-    failed = [t for t in tests if t["outcome"] == "failed"]
-    assert failed and all(t["diagnosis"] == bug for t in failed), (tests, out)
+    worker = [sys.executable, "-m", f"examples.hello_world.broken.{twin}"]
+    run = run_rows(module, row, adapter=ADAPTER, worker_cmd=worker, folder=tmp_path, cwd=ROOT)
+    assert run.returncode == 1, f"the {row} row did not fail on {twin}:\n{run.output}"
+    assert run.failed_as() == {bug}, (run.tests, run.output)

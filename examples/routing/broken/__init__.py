@@ -9,7 +9,8 @@ class; examples/routing/tests/test_twins.py checks every twin here is named by t
   `lost-workflow`, the diagnosis naming the ReadTimeout.
 - no_idempotency: the agent call sends no idempotency key, so the agent cannot tell a
   retry from a new question. Rejected by test_chaos.py as `duplicate-effect` after a worker
-  SIGKILL mid-call.
+  SIGKILL mid-call, and by the default chaos run's row for a death after the agent answered
+  (test_default_rows.py).
 - skips_render (workflow code, loaded as `examples.routing.broken.skips_render:WORKFLOWS`):
   the classifier prompt inlined, `render_prompt` gone. Rejected by test_replay.py as
   `non-determinism` on the committed histories.

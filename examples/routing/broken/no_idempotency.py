@@ -2,7 +2,8 @@
 
 When a worker dies while the agent is answering, Temporal retries the activity and the
 agent, unable to tell the retry from a new question, answers (and spends an LLM call)
-twice. Rejected by examples/routing/tests/test_chaos.py as `duplicate-effect`.
+twice. Rejected by examples/routing/tests/test_chaos.py as `duplicate-effect`, and by the
+default chaos run's row for a death after the agent answered (test_default_rows.py).
 """
 
 from __future__ import annotations
