@@ -65,6 +65,12 @@ class ApprovalDecision(_Model):
     comment: str | None = Field(default=None, max_length=2_000)
 
 
+class UpdateDecision(ApprovalDecision):
+    """The `decide` update's argument: the signals' decision, and which one it is."""
+
+    approved: bool
+
+
 class ReportStep(StrEnum):
     LLM_CALL = "llm_call"
     CREATE_PDF = "create_pdf"
@@ -150,3 +156,43 @@ class NotificationOutput(_Model):
     idempotency_key: str
     status_code: int
     attempt: int = 1
+
+
+# --- the chat session (ChatSessionWorkflow) ---------------------------------------------------
+
+# Turns a run takes before it continues as new (unless Temporal suggests it sooner).
+DEFAULT_TURNS_PER_RUN = 10
+# The recent turns a run carries into the next one; older ones are only counted.
+CARRIED_TURNS = 20
+# A turn whose message contains this asks for the side-effecting tool (a webhook post).
+TOOL_MARK = "[notify]"
+
+
+class ChatTurn(_Model):
+    turn: int = Field(ge=1)
+    message: str
+    answer: str
+    notified: bool = False
+
+
+class ChatState(_Model):
+    """What a run hands to the next when it continues as new."""
+
+    turns: int = Field(0, ge=0, description="turns answered so far, over every run")
+    runs: int = Field(1, ge=1)
+    recent: list[ChatTurn] = Field(default_factory=list, max_length=CARRIED_TURNS)
+
+
+class ChatRequest(_Model):
+    max_turns_per_run: int = Field(DEFAULT_TURNS_PER_RUN, ge=1, le=500)
+    carried: ChatState | None = None
+
+
+class TurnRequest(_Model):
+    message: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+
+
+class ChatToolInput(_Model):
+    workflow_id: str
+    turn: int = Field(ge=1)
+    text: str

@@ -54,10 +54,19 @@ def settings(tmp_path: Path) -> WorkerSettings:
     )
 
 
-async def call(activities: LlmActivities, *, attempt: int, activity_id: str = "1") -> LlmCallOutput:
+async def call(
+    activities: LlmActivities,
+    *,
+    attempt: int,
+    activity_id: str = "1",
+    run_id: str = "run-1",
+    request: LlmCallInput = REQUEST,
+) -> LlmCallOutput:
     env = ActivityEnvironment()
-    env.info = dataclasses.replace(env.info, attempt=attempt, activity_id=activity_id)
-    return await env.run(activities.llm_call, REQUEST)
+    env.info = dataclasses.replace(
+        env.info, attempt=attempt, activity_id=activity_id, workflow_run_id=run_id
+    )
+    return await env.run(activities.llm_call, request)
 
 
 async def test_a_retried_step_reuses_the_recorded_reply(
@@ -82,6 +91,31 @@ async def test_another_step_of_the_run_asks_the_llm(
     activities = LlmActivities(settings(tmp_path), http_client=http)
     await call(activities, attempt=1, activity_id="1")
     await call(activities, attempt=1, activity_id="7")
+    assert chat.call_count == 2
+
+
+async def test_a_reset_run_asking_the_same_question_reuses_the_reply(
+    chat: respx.Route, http: httpx.AsyncClient, tmp_path: Path
+):
+    """An operator's reset: a new run of the same workflow asks the same step the same
+    question, and that reply is paid for already (keyed by the run, it was asked again)."""
+    chat.respond(200, json=completion("the reply"))
+    activities = LlmActivities(settings(tmp_path), http_client=http)
+    await call(activities, attempt=1, run_id="run-1")
+    again = await call(activities, attempt=1, run_id="run-2-after-reset")
+    assert chat.call_count == 1 and again.text == "the reply"
+
+
+async def test_a_new_question_in_a_new_run_asks_the_llm(
+    chat: respx.Route, http: httpx.AsyncClient, tmp_path: Path
+):
+    """Continue-as-new: the next run's first step has activity id 1 again, but asks another
+    question; it must not be handed the last run's answer."""
+    chat.respond(200, json=completion("a reply"))
+    activities = LlmActivities(settings(tmp_path), http_client=http)
+    await call(activities, attempt=1, run_id="run-1")
+    turn = REQUEST.model_copy(update={"prompt": "Tell the next part [m-1]"})
+    await call(activities, attempt=1, run_id="run-2", request=turn)
     assert chat.call_count == 2
 
 

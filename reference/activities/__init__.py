@@ -47,4 +47,5 @@ def build_activities(
         (pdf or PdfActivities(settings)).create_pdf,
         storage.store_report_metadata,
         notify.send_notification,
+        notify.post_chat_tool,
     ]

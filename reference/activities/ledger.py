@@ -4,8 +4,11 @@ An LLM call is the one side effect that cannot be made idempotent at the receive
 request is a new, billed completion. Temporal retries an attempt whose completion never
 reached it (the worker was killed, or lost its link, right after the reply came back), and
 a naive retry asks the LLM again. So the reply is written to the worker's own database,
-keyed by workflow id, run id and step (the activity's id within the run), before the
-activity completes, and every attempt looks there first. A ledger in process memory would
+keyed by workflow id, step (the activity's id within its run) and a digest of the request,
+before the activity completes, and every attempt looks there first. Not by run: an
+operator's reset starts a new run of the same workflow that asks the same step the same
+question, and that reply is already paid for; a continue-as-new run asks a new question
+(another digest), so it is not handed an old answer. A ledger in process memory would
 look the same in every test that keeps one process alive, and fail exactly when it
 matters: after the process dies (reference/broken/ has that twin).
 
@@ -17,11 +20,13 @@ same window then costs a second call.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import sqlite3
 from dataclasses import dataclass
 
 import psycopg
+from pydantic import BaseModel
 from temporalio import activity
 
 from stormproof.reference.activities.pg import PgConnections
@@ -29,39 +34,41 @@ from stormproof.reference.activities.storage import CONNECT_TIMEOUT_SECONDS, sql
 
 log = logging.getLogger("stormproof.worker.ledger")
 
-TABLE = "stormproof_llm_results"
+TABLE = "stormproof_llm_replies"
 CREATE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     workflow_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
     step TEXT NOT NULL,
+    request_sha TEXT NOT NULL,
     reply TEXT NOT NULL,
     model TEXT NOT NULL,
     created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (workflow_id, run_id, step))"""
+    PRIMARY KEY (workflow_id, step, request_sha))"""
 SELECT = f"""SELECT reply, model FROM {TABLE}
-    WHERE workflow_id = {{p}} AND run_id = {{p}} AND step = {{p}}"""
-INSERT = f"""INSERT INTO {TABLE} (workflow_id, run_id, step, reply, model)
-    VALUES ({{p}}, {{p}}, {{p}}, {{p}}, {{p}}) ON CONFLICT (workflow_id, run_id, step) DO NOTHING"""
+    WHERE workflow_id = {{p}} AND step = {{p}} AND request_sha = {{p}}"""
+INSERT = f"""INSERT INTO {TABLE} (workflow_id, step, request_sha, reply, model)
+    VALUES ({{p}}, {{p}}, {{p}}, {{p}}, {{p}})
+    ON CONFLICT (workflow_id, step, request_sha) DO NOTHING"""
 
 
 @dataclass(frozen=True)
 class StepKey:
-    """One LLM step of one workflow run: the same on every attempt of that step."""
+    """One LLM question of one workflow: the same on every attempt of that step, and in a
+    reset's new run that asks it again."""
 
     workflow_id: str
-    run_id: str
     step: str
+    request_sha: str
 
     @classmethod
-    def current(cls) -> StepKey:
-        """The running activity's step (activity ids are deterministic within a run)."""
+    def current(cls, request: BaseModel) -> StepKey:
+        """The running activity's step (activity ids are deterministic within a run) and
+        the digest of what it asks."""
         info = activity.info()
-        return cls(
-            info.workflow_id, info.workflow_run_id, f"{info.activity_type}#{info.activity_id}"
-        )
+        digest = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:32]
+        return cls(info.workflow_id, f"{info.activity_type}#{info.activity_id}", digest)
 
     def params(self) -> tuple[str, str, str]:
-        return (self.workflow_id, self.run_id, self.step)
+        return (self.workflow_id, self.step, self.request_sha)
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ class Recorded:
 
 
 class LlmLedger:
-    """Replies by step in `stormproof_llm_results`, in the worker's SQLite or PostgreSQL."""
+    """Replies by step in `stormproof_llm_replies`, in the worker's SQLite or PostgreSQL."""
 
     def __init__(self, database_url: str) -> None:
         self._url = database_url

@@ -34,6 +34,7 @@ from stormproof.reference.settings import WorkerSettings
 SYSTEM_PROMPTS: dict[str, str] = {
     "story": "You are a concise storyteller. Write a short story for the request.",
     "report": "You write short, factual business reports in plain text.",
+    "chat": "You are a helpful assistant in a conversation; answer the last message.",
 }
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 
@@ -136,7 +137,7 @@ class LlmActivities:
     @activity.defn(name="llm_call")
     async def llm_call(self, request: LlmCallInput) -> LlmCallOutput:
         client = self._get_client()
-        key = StepKey.current()
+        key = StepKey.current(request)
         attempt = activity.info().attempt
         async with heartbeating():
             recorded = await self._ledger.recall(key) if self._ledger else None

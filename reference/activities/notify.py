@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from stormproof.reference.activities.retry_after import parse_retry_after
-from stormproof.reference.models import NotificationInput, NotificationOutput
+from stormproof.reference.models import ChatToolInput, NotificationInput, NotificationOutput
 from stormproof.reference.settings import WorkerSettings
 
 # Short enough that a hung receiver costs one attempt, not the activity's whole 15 s budget.
@@ -33,9 +33,14 @@ def idempotency_key(report_id: str) -> str:
     return f"report-ready:{report_id}"
 
 
+def tool_key(workflow_id: str, turn: int) -> str:
+    """The chat tool's key: one per turn of one session, whichever run answers it."""
+    return f"chat-tool:{workflow_id}:{turn}"
+
+
 class NotifyActivities:
-    """`key_for` and `retry_status` are swappable only so reference/broken/ can build its
-    negative controls."""
+    """`key_for`, `retry_status` and `unreachable_is_final` are swappable only so
+    reference/broken/ can build its negative controls."""
 
     def __init__(
         self,
@@ -43,10 +48,12 @@ class NotifyActivities:
         *,
         key_for: Callable[[str], str] = idempotency_key,
         retry_status: Callable[[int], bool] = retryable_status,
+        unreachable_is_final: bool = False,
     ) -> None:
         self._url = settings.notify_url
         self._key_for = key_for
         self._retry_status = retry_status
+        self._unreachable_is_final = unreachable_is_final
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
 
@@ -65,15 +72,6 @@ class NotifyActivities:
 
     @activity.defn(name="send_notification")
     async def send_notification(self, request: NotificationInput) -> NotificationOutput:
-        if not self._url:
-            raise ApplicationError(
-                "STORMPROOF_NOTIFY_URL is not set, so the report notification has nowhere to "
-                "go. Set it in the worker's environment (export STORMPROOF_NOTIFY_URL="
-                "http://host:port/path) and restart the worker.",
-                type="NotificationNotConfigured",
-                non_retryable=True,
-            )
-        attempt = activity.info().attempt
         key = self._key_for(request.report_id)
         body = {
             "event": "report.ready",
@@ -81,8 +79,21 @@ class NotifyActivities:
             "workflow_id": request.workflow_id,
             "pdf_path": request.pdf_path,
             "status": str(request.status),
-            "attempt": attempt,
+            "attempt": activity.info().attempt,
         }
+        return await self._post(body, key)
+
+    async def _post(self, body: dict[str, object], key: str) -> NotificationOutput:
+        """POST `body` with `key`; 2xx is done, the rest classified for Temporal's retry."""
+        if not self._url:
+            raise ApplicationError(
+                f"STORMPROOF_NOTIFY_URL is not set, so the {body['event']} notification has "
+                "nowhere to go. Set it in the worker's environment (export "
+                "STORMPROOF_NOTIFY_URL=http://host:port/path) and restart the worker.",
+                type="NotificationNotConfigured",
+                non_retryable=True,
+            )
+        attempt = activity.info().attempt
         try:
             response = await self._http().post(
                 self._url, json=body, headers={"Idempotency-Key": key}
@@ -91,6 +102,7 @@ class NotifyActivities:
             raise ApplicationError(
                 f"webhook {self._url} unreachable: {type(exc).__name__}: {exc}",
                 type="NotificationUnreachable",
+                non_retryable=self._unreachable_is_final,
             ) from exc
 
         status = response.status_code
@@ -104,3 +116,16 @@ class NotifyActivities:
                 next_retry_delay=parse_retry_after(response.headers),
             )
         raise ApplicationError(detail, type="NotificationRejected", non_retryable=True)
+
+    @activity.defn(name="post_chat_tool")
+    async def post_chat_tool(self, request: ChatToolInput) -> NotificationOutput:
+        """The chat session's side-effecting tool: tell the team about a turn, once."""
+        key = tool_key(request.workflow_id, request.turn)
+        body = {
+            "event": "chat.tool",
+            "workflow_id": request.workflow_id,
+            "turn": request.turn,
+            "text": request.text,
+            "attempt": activity.info().attempt,
+        }
+        return await self._post(body, key)

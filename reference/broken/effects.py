@@ -57,6 +57,12 @@ def random_key(report_id: str) -> str:
     return f"report-ready:{report_id}:{uuid.uuid4().hex}"
 
 
+def run_key(report_id: str) -> str:
+    """BROKEN ON PURPOSE: stable across retries and worker processes, new in every run of
+    the workflow: an operator's reset notifies again."""
+    return f"report-ready:{report_id}:{activity.info().workflow_run_id}"
+
+
 def process_key(report_id: str) -> str:
     """BROKEN ON PURPOSE: stable across retries in one process, new after a restart."""
     return f"report-ready:{report_id}:{PROCESS_TOKEN}"

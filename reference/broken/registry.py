@@ -134,6 +134,25 @@ REGISTRY: tuple[Twin, ...] = (
         f"{_C}test_messages.py: 'message-lost'",
     ),
     _served(
+        "decide_unvalidated",
+        "DecideUnvalidated",
+        "the `decide` update has no validator: an empty reviewer approves the report",
+        f"{_C}test_update.py: 'input-validation'",
+    ),
+    _served(
+        "chat_forgets_turns",
+        "ChatForgetsTurns",
+        "the chat session continues as new without its state: turn numbers start again",
+        f"{_C}test_chat.py: 'message-lost'",
+    ),
+    _served(
+        "chat_state_in_run",
+        "ChatStateInRun",
+        "the chat session reads its carried state in run(): a turn reaching a new run first "
+        "is misnumbered and its count overwritten",
+        f"{_C}test_chat.py: 'message-lost'",
+    ),
+    _served(
         "stale_progress",
         "StaleProgress",
         "the progress query keeps answering llm_call",
@@ -187,6 +206,11 @@ REGISTRY: tuple[Twin, ...] = (
         "a webhook 5xx fails the workflow instead of being retried",
         f"{_C}test_notification.py: 'retry-classification'",
     ),
+    _worker(
+        "gives_up_on_webhook_reset",
+        "a connection the webhook reset (or refused) fails the workflow instead of a retry",
+        f"{_C}test_notification.py: 'retry-classification'",
+    ),
     # --- 5. effects exactly once, also across the worker's death -----------------------------
     _worker(
         "non_idempotent_insert",
@@ -197,6 +221,11 @@ REGISTRY: tuple[Twin, ...] = (
         "non_idempotent_notify",
         "a fresh Idempotency-Key per attempt: the sink sees more than one key per report",
         f"{_C}test_notification.py: 'duplicate-effect'; {_CHAOS}, duplicated deliveries >= 1",
+    ),
+    _worker(
+        "key_per_run",
+        "the Idempotency-Key carries the run id: one per run, so a reset notifies again",
+        f"{_C}test_reset.py: 'duplicate-effect' after a reset",
     ),
     _worker(
         "memory_dedup",

@@ -11,6 +11,7 @@ can see.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,9 @@ with workflow.unsafe.imports_passed_through():
 
     from stormproof.reference.models import (
         DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+        ApprovalDecision,
+        ChatRequest,
+        ChatState,
         LlmCallInput,
         LlmCallOutput,
         ReportProgress,
@@ -32,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         StoryRequest,
         StoryResult,
     )
+    from stormproof.reference.workflows.chat import ChatSessionWorkflow
     from stormproof.reference.workflows.policies import (
         CREATE_PDF,
         LLM_CALL,
@@ -140,6 +145,60 @@ class DropsEarlyDecision(ReportWorkflow):
             self._ignore(signal, "not waiting for a decision yet")
             return
         super()._decide(signal, approved, raw, extra)
+
+
+@workflow.defn(name="ReportWorkflow", sandboxed=True)
+class DecideUnvalidated(ReportWorkflow):
+    """BROKEN ON PURPOSE: the `decide` update has no validator and takes what it is sent:
+    an empty reviewer approves the report."""
+
+    @workflow.run
+    async def run(self, request: Any) -> Any:
+        return await super().run(request)
+
+    @workflow.update(name="decide")
+    def decide(self, decision: Any = None) -> dict[str, Any]:
+        fields = decision if isinstance(decision, dict) else {}
+        self._approved = bool(fields.get("approved", True))
+        reviewer = str(fields.get("reviewer", ""))
+        self._decision = ApprovalDecision.model_construct(reviewer=reviewer, comment=None)
+        decided = "approved" if self._approved else "rejected"
+        return {"decision": decided, "reviewer": reviewer}
+
+
+@workflow.defn(name="ChatSessionWorkflow", sandboxed=True)
+class ChatForgetsTurns(ChatSessionWorkflow):
+    """BROKEN ON PURPOSE: continues as new without its state: the next run numbers its
+    turns from 1 again (and so reuses the tool's keys), and the totals forget the past."""
+
+    @workflow.run
+    async def run(self, request: Any) -> Any:
+        return await super().run(request)
+
+    def _carry(self) -> ChatState | None:
+        return None
+
+
+@workflow.defn(name="ChatSessionWorkflow", sandboxed=True)
+class ChatStateInRun(ChatSessionWorkflow):
+    """BROKEN ON PURPOSE: the carried state is read at the top of run(), as most code does.
+    A turn that reaches the new run before its first task runs its handler first: it is
+    numbered from 0, and its count is overwritten when run() starts."""
+
+    def __init__(self) -> None:  # no @workflow.init: the input is not seen here
+        self._session = ChatRequest()
+        self._state = ChatState()
+        self._this_run = 0
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    @workflow.run
+    async def run(self, request: Any) -> Any:
+        self._session = parse_request(ChatRequest, request)
+        if self._session.carried is not None:
+            carried = self._session.carried
+            self._state = carried.model_copy(update={"runs": carried.runs + 1})
+        return await super().run(request)
 
 
 @workflow.defn(name="ReportWorkflow", sandboxed=True)

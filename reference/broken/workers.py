@@ -151,6 +151,10 @@ def gives_up_on_webhook_5xx(settings: WorkerSettings) -> Activities:
     return _build(settings, notify=NotifyActivities(settings, retry_status=no_status))
 
 
+def gives_up_on_webhook_reset(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, unreachable_is_final=True))
+
+
 # --- 5. effects exactly once ---------------------------------------------------------------
 
 
@@ -161,6 +165,10 @@ def non_idempotent_insert(settings: WorkerSettings) -> Activities:
 
 def non_idempotent_notify(settings: WorkerSettings) -> Activities:
     return _build(settings, notify=NotifyActivities(settings, key_for=effects.random_key))
+
+
+def key_per_run(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, key_for=effects.run_key))
 
 
 def memory_dedup(settings: WorkerSettings) -> Activities:

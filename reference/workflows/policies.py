@@ -94,6 +94,20 @@ STORE_REPORT_METADATA = ActivityPolicy(
     ),
 )
 
+# The chat session's tool: a webhook post like the report's, but a turn waits for it, so
+# it gives up sooner (2 minutes) and the session answers the turn with the failure.
+POST_CHAT_TOOL = ActivityPolicy(
+    name="post_chat_tool",
+    start_to_close=timedelta(seconds=15),
+    schedule_to_close=timedelta(minutes=2),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=10),
+        non_retryable_error_types=["NotificationRejected", "NotificationNotConfigured"],
+    ),
+)
+
 SEND_NOTIFICATION = ActivityPolicy(
     name="send_notification",
     # The HTTP timeout is 10 s; 15 s covers it plus connection setup.

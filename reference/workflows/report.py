@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         ReportStep,
         StoreMetadataInput,
         StoreMetadataOutput,
+        UpdateDecision,
     )
     from stormproof.reference.workflows.policies import (
         CREATE_PDF,
@@ -47,6 +48,16 @@ OutputT = TypeVar("OutputT", bound=BaseModel)
 # bad signals must not grow the workflow's memory or the query's answer without bound.
 MAX_IGNORED_KEPT = 5
 MAX_REASON_CHARS = 200
+CLOSED = (ReportStep.COMPLETED, ReportStep.REJECTED, ReportStep.TIMED_OUT)
+
+
+def problems_of(exc: ValidationError, whole: str = "decision") -> str:
+    """A message's problems, one per field (`reviewer: String should have at least...`);
+    `whole` names the message itself when it is not even an object."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or whole}: {error['msg']}"
+        for error in exc.errors()
+    )
 
 
 @workflow.defn(name="ReportWorkflow")
@@ -153,6 +164,28 @@ class ReportWorkflow:
             reviewer=self._decision.reviewer if self._decision else None,
         )
 
+    @workflow.update(name="decide")
+    def decide(self, decision: Any = None) -> dict[str, Any]:
+        """Approve or reject by Update: validated first (below), so a decision that could
+        not be taken is refused to its sender, with the reason, and never enters the
+        history; an accepted one decides the report as the signals do and says so."""
+        parsed = UpdateDecision.model_validate(decision)
+        self._approved = parsed.approved
+        self._decision = ApprovalDecision(reviewer=parsed.reviewer, comment=parsed.comment)
+        decided = "approved" if parsed.approved else "rejected"
+        return {"decision": decided, "reviewer": parsed.reviewer}
+
+    @decide.validator
+    def _check_decide(self, decision: Any = None) -> None:
+        if self._step in CLOSED:
+            raise ValueError(f"the report is already {self._step}")
+        if self._approved is not None:
+            raise ValueError("a decision was already taken")
+        try:
+            UpdateDecision.model_validate(decision)
+        except ValidationError as exc:
+            raise ValueError(f"invalid decision: {problems_of(exc)}") from None
+
     def _decide(self, signal: str, approved: bool, raw: Any, extra: tuple[Any, ...]) -> None:
         """Take the first valid decision; drop anything else loudly, never failing the task.
 
@@ -169,11 +202,7 @@ class ReportWorkflow:
         try:
             decision = ApprovalDecision.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in error['loc']) or 'decision'}: {error['msg']}"
-                for error in exc.errors()
-            )
-            self._ignore(signal, f"invalid decision: {problems}")
+            self._ignore(signal, f"invalid decision: {problems_of(exc)}")
             return
         self._approved, self._decision = approved, decision
 

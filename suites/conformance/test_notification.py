@@ -21,6 +21,7 @@ from stormproof.world import (
     AcceptThenDrop,
     AcceptThenStatus,
     BrokenWorker,
+    SinkDrop,
     SinkStatus,
     WorkerProcess,
 )
@@ -74,6 +75,47 @@ async def test_report_notifies_the_configured_url(judge: Judge, worker: WorkerPr
 async def test_notification_5xx_then_success(judge: Judge, worker: WorkerProcess):
     run = await judge.start_report(worker, sink_faults=[SinkStatus(code=503, times=2)])
     await check_5xx_is_retried(judge, run)
+
+
+# Every way the webhook can fail for a moment: each is retried, with one key, one effect.
+TRANSIENT = {
+    "503": SinkStatus(code=503),
+    "429": SinkStatus(code=429),
+    "408": SinkStatus(code=408),
+    "reset-mid-request": SinkDrop(),
+    "reset-after-landing": AcceptThenDrop(),
+    "500-after-landing": AcceptThenStatus(code=500),
+}
+
+
+async def check_transient_is_retried(judge: Judge, run: Run, mode: str) -> None:
+    """One failed delivery (`mode`), then success: completed, two deliveries, one key."""
+    await completed(run, BugClass.RETRY_CLASSIFICATION, f"a webhook {mode} is transient")
+    deliveries = judge.deliveries(run)
+    expect(
+        len(deliveries) == 2,
+        BugClass.RETRY_CLASSIFICATION,
+        f"{run.workflow_id}: after a {mode} the sink got {len(deliveries)} deliveries: "
+        f"{judge.sink.describe()}",
+    )
+    assert_one_notification(judge, run)
+
+
+@pytest.mark.parametrize("mode", list(TRANSIENT))
+async def test_every_transient_webhook_failure_is_retried(
+    judge: Judge, worker: WorkerProcess, mode: str
+):
+    run = await judge.start_report(worker, sink_faults=[TRANSIENT[mode]])
+    await check_transient_is_retried(judge, run, mode)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_webhook_reset_final(judge: Judge, broken_worker: BrokenWorker):
+    broken = await broken_worker("gives_up_on_webhook_reset")
+    run = await judge.start_report(broken, sink_faults=[TRANSIENT["reset-mid-request"]])
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_transient_is_retried(judge, run, "reset-mid-request")
 
 
 async def test_notification_4xx_fails_the_workflow(judge: Judge, worker: WorkerProcess):
