@@ -44,11 +44,12 @@ def record(
     values: dict[str, Any],
     how: str,
     command: str | None = None,
+    commit: str | None = None,
 ) -> Path:
-    """Write bench/results/NAME.json: `rows` (from row()) measured now at the current commit,
-    `values` the raw numbers behind them, `how` the runs in words, `command` how to repeat
-    them (default `python -m bench NAME`)."""
-    commit = current_commit()
+    """Write bench/results/NAME.json: `rows` (from row()) measured now at the current commit
+    (or `commit`, when what ran was a clone of it), `values` the raw numbers behind them,
+    `how` the runs in words, `command` how to repeat them (default `python -m bench NAME`)."""
+    commit = commit or current_commit()
     payload = {
         "benchmark": name,
         "command": command or f".venv/bin/python -m bench {name}",

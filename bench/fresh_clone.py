@@ -33,6 +33,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="stormproof-bench-clone-") as scratch:
         clone = Path(scratch) / "p"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=300)
+        head = ["git", "rev-parse", "--short=7", "HEAD"]  # the clone's: what is measured
+        tested = subprocess.run(head, cwd=clone, capture_output=True, text=True, check=True)
         began = time.monotonic()
         done = subprocess.run(
             ["make", "test"], cwd=clone, capture_output=True, text=True, check=False
@@ -56,6 +58,7 @@ def main() -> int:
         {"wall_s": took, "pytest_summaries": summaries},
         "`git clone` of HEAD into a temporary folder, then `time make test` there: installs, "
         "lint, every test, then the chaos suite at full scale",
+        commit=tested.stdout.strip(),
     )
     return 0 if took <= TARGET_SECONDS else 1
 
