@@ -85,6 +85,11 @@ class Rows(_Effect):
     query: str
     schema_sql: str | None = None
     per_unit: int = Field(1, ge=1)
+    activities: list[str] = Field(
+        default_factory=list,
+        description="the activities that write these rows: a database fault waits for one "
+        "of them to be running (the postgres-restart row needs at least one)",
+    )
 
 
 class Files(_Effect):

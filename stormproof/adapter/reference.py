@@ -57,6 +57,7 @@ def _report_effects() -> list[Any]:
             query=f"SELECT report_id FROM {TABLE} WHERE report_id LIKE :like",
             schema_sql=REPORT_SCHEMA,
             only_if_result=COMPLETED,
+            activities=["store_report_metadata"],
         ),
         HttpDeliveries(
             owner_field="report_id",

@@ -1,21 +1,23 @@
-"""Fault 7: PostgreSQL is SIGKILLed while a report is inside store_report_metadata.
+"""Fault 7: PostgreSQL is SIGKILLed while a unit's row is being written.
 
 The insert on its way dies with the database; Temporal retries the activity until the
 restarted server (crash recovery included) takes it. Catches a store step that gives up
 while the database is away (failed, lost) and a retry that writes its row twice
 (duplicated). An insert that committed just before its reply was lost is fault 3's case
 (effect-then-outage:row, with its non-idempotent control).
+
+It runs under any adapter whose units declare Rows with the `activities` that write them
+(the reference's store_report_metadata): the victims are such units, and the crash comes
+when Temporal reports one of those activities running, whatever it is named.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from stormproof.chaos import ChaosRun, Planned, assert_all_completed
+from stormproof.adapter import Rows
+from stormproof.chaos import ChaosRun, Planned, Running, assert_all_completed, needs
 from stormproof.chaos.nemesis import PostgresCrash
 from stormproof.world import wait_for
 
@@ -25,26 +27,42 @@ pytestmark = [
     pytest.mark.local_server,
     pytest.mark.worker_process,
     pytest.mark.toxiproxy,
+    needs(Rows),
 ]
 SLOW = "pg-slow-replies"
 
 
-async def wait_step(chaos: ChaosRun, step: str, items: list[Planned]) -> Planned:
-    """Wait until one of `items` (reports) says, by the contract's `progress` query, it is
-    at `step`."""
+def writers(item: Planned) -> set[str]:
+    """The activities the unit declares as writing its rows."""
+    return {a for e in item.unit.effects if isinstance(e, Rows) for a in e.activities}
 
-    async def at_step() -> Planned | None:
+
+async def wait_writing(chaos: ChaosRun, items: list[Planned]) -> Running:
+    """Wait until Temporal reports one of `items`' row-writing activities running."""
+
+    async def writing() -> Running | None:
         for item in items:
-            handle = chaos.world.client.get_workflow_handle(item.workflow_id)
-            with contextlib.suppress(RPCError, WorkflowQueryFailedError):
-                if (await handle.query("progress")).get("step") == step:
-                    return item
+            for running in await chaos.running(item.workflow_id):
+                if running.activity in writers(item):
+                    return running
         return None
 
-    return await wait_for(at_step, what=f"a report at step {step}", timeout=60, logs=chaos.logs())
+    return await wait_for(
+        writing,
+        what="a unit's row-writing activity running (Temporal's pending activities)",
+        timeout=60,
+        retry_on=(RPCError,),
+        logs=chaos.logs(),
+    )
 
 
 async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
+    victims = [chaos.plan_owing(Rows) for _ in range(4)]
+    if not writers(victims[0]):
+        pytest.skip(
+            f"unit {victims[0].unit.name!r} declares Rows without `activities`: the "
+            "postgres-restart row needs the activity that writes them, to strike mid-write"
+        )
     await chaos.start_worker()
     async with chaos.load():
         # Requests to PostgreSQL held 1.5 s on their way: the victim's INSERT (one autocommit
@@ -54,8 +72,9 @@ async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
         chaos.toxiproxy.add_toxic(
             chaos.link("postgres"), "latency", name=SLOW, stream="upstream", latency=1500
         )
-        reports = await chaos.workload.start_many(["report"] * 4)
-        victim = await wait_step(chaos, "store_report_metadata", reports)
+        for item in victims:
+            await chaos.workload.start(item)
+        hit = await wait_writing(chaos, victims)
 
         async with chaos.faulted(PostgresCrash(chaos.world.postgres)):
             chaos.toxiproxy.remove_toxic(chaos.link("postgres"), SLOW)
@@ -63,4 +82,4 @@ async def test_postgres_restart_during_store(chaos: ChaosRun) -> None:
 
     result = await chaos.finish(timeout=120)
     await assert_all_completed(chaos, result)
-    chaos.expect_fired(victim.workflow_id, "store_report_metadata")
+    chaos.expect_fired(hit.workflow_id, hit.activity)
