@@ -143,13 +143,12 @@ def test_ticks_only_when_asked(request):
 """
 
 
-@pytest.mark.parametrize("quiet", [[], ["-q", "-q"]], ids=["default", "quiet-quiet"])
-def test_quiet_quiet_asks_for_no_ticks(tmp_path: Path, quiet: list[str]) -> None:
-    (tmp_path / "test_quiet.py").write_text(QUIET_CHECK)
+def serial_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A pytest run in `folder`, serial, without the outer run's settings; it must pass."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *quiet],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
@@ -157,6 +156,13 @@ def test_quiet_quiet_asks_for_no_ticks(tmp_path: Path, quiet: list[str]) -> None
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q", "-q"]], ids=["default", "quiet-quiet"])
+def test_quiet_quiet_asks_for_no_ticks(tmp_path: Path, quiet: list[str]) -> None:
+    (tmp_path / "test_quiet.py").write_text(QUIET_CHECK)
+    serial_pytest(tmp_path, *quiet)
 
 
 SKIPPED_THEN_RUN = """
@@ -182,16 +188,6 @@ def test_a_test_skipped_at_setup_is_no_longer_counted_running(tmp_path: Path) ->
     next one's "started" line must not count it as still running."""
     (tmp_path / "chaos").mkdir()
     (tmp_path / "chaos" / "test_rows.py").write_text(SKIPPED_THEN_RUN)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "chaos"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = serial_pytest(tmp_path, "chaos")
     assert "chaos > test_a_skipped started (1 running)" in done.stdout, done.stdout
     assert "chaos > test_b_runs started (1 running)" in done.stdout, done.stdout

@@ -8,7 +8,7 @@ and database libraries) into the workflow sandbox.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -94,20 +94,6 @@ STORE_REPORT_METADATA = ActivityPolicy(
     ),
 )
 
-# The chat session's tool: a webhook post like the report's, but a turn waits for it, so
-# it gives up sooner (2 minutes) and the session answers the turn with the failure.
-POST_CHAT_TOOL = ActivityPolicy(
-    name="post_chat_tool",
-    start_to_close=timedelta(seconds=15),
-    schedule_to_close=timedelta(minutes=2),
-    retry=RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(seconds=10),
-        non_retryable_error_types=["NotificationRejected", "NotificationNotConfigured"],
-    ),
-)
-
 SEND_NOTIFICATION = ActivityPolicy(
     name="send_notification",
     # The HTTP timeout is 10 s; 15 s covers it plus connection setup.
@@ -121,4 +107,10 @@ SEND_NOTIFICATION = ActivityPolicy(
         maximum_interval=timedelta(seconds=10),
         non_retryable_error_types=["NotificationRejected", "NotificationNotConfigured"],
     ),
+)
+
+# The chat session's tool: the same webhook post, but a turn waits for it, so it gives up
+# sooner (2 minutes) and the turn is answered with the failure.
+POST_CHAT_TOOL = replace(
+    SEND_NOTIFICATION, name="post_chat_tool", schedule_to_close=timedelta(minutes=2)
 )
