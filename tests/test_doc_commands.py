@@ -188,6 +188,7 @@ def team_folder(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
+@pytest.mark.team_commands
 @pytest.mark.local_server
 @pytest.mark.worker_process
 @pytest.mark.timeout(240)

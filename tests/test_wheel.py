@@ -123,6 +123,7 @@ def team_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+@pytest.mark.team_commands
 def test_a_team_runs_a_conformance_test_from_the_installed_wheel(
     team_venv: Path, tmp_path: Path
 ) -> None:
@@ -164,6 +165,7 @@ def _team_repo(into: Path) -> Path:
     return repo
 
 
+@pytest.mark.team_commands
 @pytest.mark.local_server
 @pytest.mark.worker_process
 @pytest.mark.timeout(900)

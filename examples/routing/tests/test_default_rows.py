@@ -1,10 +1,14 @@
-"""The routing app's no_idempotency twin fails the default chaos run's own row.
+"""The routing app's agent-calling twins fail rows of the default chaos run.
 
-The worker SIGKILLed after an agent answered and before Temporal heard of it (fault 10's
-service kind) makes a new worker ask the agent again; without an idempotency key the
-agent cannot tell, and the recording proxy counts two calls: `duplicate-effect`. Run as a
-team runs the default table (stormproof.chaos.run_rows), at a small load; the app itself
-passes the row at full size in `make chaos-examples`.
+- no_idempotency, whose agent call carries no key: the worker SIGKILLed after an agent
+  answered and before Temporal heard of it (fault 10's service kind) makes a new worker ask
+  again, and the recording proxy counts two calls: `duplicate-effect`.
+- short_timeout, whose agent client gives up after httpx's 5 s default: the 8 s HR agent
+  never answers in time, so the HR units of any row never complete; the Temporal SIGKILL
+  row (fault 1) finds them `lost-workflow`.
+
+Run as a team runs the default table (stormproof.chaos.run_rows), at a small load, by
+`make chaos-examples`; the app itself passes these rows at full size there.
 """
 
 from __future__ import annotations
@@ -19,16 +23,29 @@ from stormproof.diagnosis import BugClass
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def test_the_death_after_an_agent_call_rejects_no_idempotency(tmp_path: Path) -> None:
-    run = run_rows(
+ROWS = [
+    pytest.param(
+        "no_idempotency",
         "test_f10_effect_then_death",
         "service",
-        adapter=ADAPTER,
-        worker_cmd=twin_argv("no_idempotency"),
-        folder=tmp_path,
-        cwd=ROOT,
-    )
-    assert run.returncode == 1, f"the service row did not fail on no_idempotency:\n{run.output}"
-    assert run.failed_as() == {BugClass.DUPLICATE_EFFECT}, (run.tests, run.output)
+        BugClass.DUPLICATE_EFFECT,
+        id="no_idempotency",
+    ),
+    pytest.param(
+        "short_timeout",
+        "test_f1_temporal_kill",
+        "sigkill",
+        BugClass.LOST_WORKFLOW,
+        id="short_timeout",
+    ),
+]
+
+
+@pytest.mark.parametrize(("twin", "module", "row", "bug"), ROWS)
+def test_the_default_row_rejects_the_twin(
+    tmp_path: Path, twin: str, module: str, row: str, bug: BugClass
+) -> None:
+    worker = twin_argv(twin)
+    run = run_rows(module, row, adapter=ADAPTER, worker_cmd=worker, folder=tmp_path, cwd=ROOT)
+    assert run.returncode == 1, f"the {row} row did not fail on {twin}:\n{run.output}"
+    assert run.failed_as() == {bug}, (run.tests, run.output)
