@@ -6,8 +6,7 @@ class; examples/routing/tests/test_twins.py checks every twin here is named by t
 
 - short_timeout: the agent client keeps httpx's (and so the A2A client's) 5 s default read
   timeout; the 8 s HR agent is cut off on every attempt. Rejected by test_lessons.py as
-  `lost-workflow`, the diagnosis naming the ReadTimeout, and by the default Temporal
-  SIGKILL row (test_default_rows.py).
+  `lost-workflow`, the diagnosis naming the ReadTimeout.
 - no_idempotency: the agent call sends no idempotency key, so the agent cannot tell a
   retry from a new question. Rejected by test_chaos.py as `duplicate-effect` after a worker
   SIGKILL mid-call, and by the default chaos run's row for a death after the agent answered
