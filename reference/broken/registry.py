@@ -10,6 +10,7 @@ runs) is twin.py; this module is only the list.
 
 from __future__ import annotations
 
+from stormproof.reference.broken.replay_twins import REPLAY_TWINS
 from stormproof.reference.broken.twin import (
     PACKAGE,
     Kind,
@@ -19,14 +20,12 @@ from stormproof.reference.broken.twin import (
 )
 from stormproof.reference.broken.twin import served_twin as _served
 from stormproof.reference.broken.twin import worker_twin as _worker
-from stormproof.reference.broken.twin import workflow_twin as _workflow
 
 __all__ = ["PACKAGE", "REGISTRY", "TWINS", "Kind", "Twin", "describe", "load"]
 
 
 _CHAOS = "suites/chaos/test_negative_control.py: verdict invalid"
 _DEATH = "suites/chaos/test_negative_control.py: 'duplicate-effect' after a SIGKILL"
-_REPLAY = "suites/replay/test_nondeterminism.py: replay fails"
 _C = "suites/conformance/"
 
 # `rejected_by` names the test files (paths from the checkout's root) that must reject the
@@ -285,47 +284,7 @@ REGISTRY: tuple[Twin, ...] = (
         "logs each prompt and LLM reply at INFO (a debugging line left in)",
         f"{_C}test_log_privacy.py: 'prompt-in-logs', quoting the lines",
     ),
-    # --- replay: workflow code that no longer replays its histories ------------------------
-    _workflow(
-        "activities_reordered",
-        "NotifiesBeforeStoring",
-        "the webhook is sent before the row is stored",
-        f"{_REPLAY} on completing histories: 'Activity type of scheduled event ... does not match'",
-    ),
-    _workflow(
-        "activity_removed",
-        "SkipsNotification",
-        "the send_notification step is gone",
-        f"{_REPLAY} on completing histories: 'Complete workflow machine does not handle this "
-        "event'",
-    ),
-    _workflow(
-        "datetime_now",
-        "ReadsWallClock",
-        "datetime.now() in workflow code",
-        f"{_REPLAY} on every history: 'Cannot access datetime.datetime.now.__call__ from "
-        "inside a workflow'",
-    ),
-    _workflow(
-        "random",
-        "RollsDice",
-        "random.random() in workflow code",
-        f"{_REPLAY} on every history: 'Cannot access random.random.__call__ from inside a "
-        "workflow'",
-    ),
-    _workflow(
-        "datetime_now_outside_sandbox",
-        "WallClockOutsideSandbox",
-        "datetime.now() smuggled past the sandbox decides whether approval is needed",
-        f"{_REPLAY} on approval histories: 'Activity machine does not handle this event: "
-        "HistoryEvent(id: 17, TimerStarted)'",
-    ),
-    _workflow(
-        "timer_duration_changed",
-        "LongerApprovalTimer",
-        "the approval timer's duration doubled (replay alone cannot see it)",
-        "suites/replay/test_guard.py: the drift report shows startToFireTimeout '2s' -> '4s'",
-    ),
+    *REPLAY_TWINS,  # replay_twins.py: workflow code that no longer replays its histories
 )
 
 TWINS: dict[str, Twin] = {twin.name: twin for twin in REGISTRY}

@@ -97,13 +97,8 @@ async def run_scenario(
     result = await chaos.finish(timeout=scenario.timeout)
     await assert_all_completed(chaos, result)
     if scenario.proof == "retried":
-        missed = [v.workflow_id for v in victims if not chaos.retried_any(v.workflow_id)]
-        expect(
-            not missed,
-            BugClass.FAULT_MISSED,
-            f"{scenario.name}: Temporal retried no activity of {', '.join(missed)} "
-            "(the fault met none of their attempts)",
-        )
+        for victim in victims:  # the one proof every row uses (stormproof/chaos/triggers.py)
+            chaos.expect_fired(victim.workflow_id)
     return Played(scenario, victims, result)
 
 

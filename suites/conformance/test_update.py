@@ -20,7 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import assert_one_notification, assert_one_row, progress_step
 from stormproof.conformance.dev_world import DevWorld
-from stormproof.diagnosis import BugClass, expect, rejected_as
+from stormproof.diagnosis import BugClass, expect, fail, rejected_as
 from stormproof.world import BrokenWorker, SinkDelay, WorkerProcess
 
 GOOD = {"approved": True, "reviewer": "ops@example.com", "comment": "ship it"}
@@ -47,8 +47,7 @@ async def refused(run: Run, decision: object, reason: str) -> None:
             f"which does not name {reason!r}",
         )
     else:
-        expect(
-            False,
+        fail(
             BugClass.INPUT_VALIDATION,
             f"{run.workflow_id}: `decide` {decision!r} was accepted ({reply}); it must be "
             f"refused naming {reason!r}",
