@@ -9,7 +9,7 @@ BIN := .bin
 # The versions CI passed with, installed as pip constraints; `make lock` refreshes them. They
 # ship in the wheel too: `stormproof constraints` prints them for a team's pip install.
 CONSTRAINTS := stormproof/constraints.txt
-EXTRAS := dev,docker
+EXTRAS := dev,docker,agents
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(CONSTRAINTS) 2>/dev/null | sha1sum | cut -c1-12)
 LOCK_VENV := .stormproof/lock-venv
 AUDIT_VENV := .stormproof/audit-venv

@@ -14,7 +14,7 @@ from packaging.requirements import Requirement
 from stormproof.constraints import pins
 
 REPO = Path(__file__).resolve().parents[1]
-EXTRAS = {"dev", "docker"}
+EXTRAS = {"dev", "docker", "agents"}
 
 
 def make(*args: str) -> str:
