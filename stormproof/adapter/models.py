@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stormproof.fixtures.fake_llm import Fault
+from stormproof.fixtures.fake_llm import Fault, ToolCall, ToolCalls
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -140,12 +140,13 @@ class Unit(BaseModel):
     drive: Driver | None = Field(
         None, description="awaited with (context, WorkflowHandle) after the start; e.g. a signal"
     )
-    llm_answers: Callable[[UnitContext], list[str | Fault]] | None = Field(
+    llm_answers: Callable[[UnitContext], list[str | ToolCall | ToolCalls | Fault]] | None = Field(
         None,
         description="the fake LLM's next replies for this unit's marker, in order (then its "
-        "default reply): how a unit makes a model choose a branch, e.g. ['HR']; fault items "
-        "(RateLimit, Status, ServerError, Delay, ... of stormproof.world) fault the unit's "
-        "next requests, in order, e.g. [RateLimit(retry_after=2), 'HR']",
+        "default reply): how a unit makes a model choose a branch, e.g. ['HR'], or an agent "
+        "call tools, e.g. [ToolCall(name='lookup', arguments={'id': 7}), 'Done.']; fault "
+        "items (RateLimit, Status, ServerError, Delay, ... of stormproof.world) fault the "
+        "unit's next requests, in order, e.g. [RateLimit(retry_after=2), 'HR']",
     )
     effects: list[Effect]
 

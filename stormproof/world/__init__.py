@@ -7,9 +7,9 @@ team's tests import these names and no module below them. What is here:
   `Served` makes any object a Service; the servers below go into a World as they are;
 - the servers: Temporal (`DevServer`, the four-service `TemporalCluster`, the
   `time_skipping_environment`), `ToxiproxyServer`, `PostgresCluster`, the fake LLM
-  (`FakeLlm`, its fault script types and prompt markers), the notification sink
-  (`NotificationSink` and its faults), `RecordingProxy` in front of a team's services,
-  `NginxIngress` with its test PKI;
+  (`FakeLlm`, its fault script types, scripted tool calls and prompt markers), the
+  notification sink (`NotificationSink` and its faults), `RecordingProxy` in front of a
+  team's services, `NginxIngress` with its test PKI;
 - the worker as a process (`WorkerProcess`, `ping`, `wait_polling`) and its endpoints
   (`build_endpoints`), the broken twins by command (`broken_argv`), the fixtures' own types
   (`WorkerFactory`, `BrokenWorker`);
@@ -44,6 +44,8 @@ from stormproof.fixtures.fake_llm import (
     ServerError,
     Status,
     Storm,
+    ToolCall,
+    ToolCalls,
     find_marker,
     mask_secret,
     new_marker,
@@ -121,6 +123,8 @@ __all__ = [
     "TemporalCluster",
     "TestPki",
     "TimeSkippingServer",
+    "ToolCall",
+    "ToolCalls",
     "ToxiproxyClient",
     "ToxiproxyServer",
     "WaitTimeout",
