@@ -93,8 +93,7 @@ def render(matrix: Matrix, twins: Mapping[str, str]) -> str:
         "judged at non-default values (a 10-minute and a 90-second approval window, a custom "
         "`report_id`, a title, a model, a 1 s LLM timeout).",
         "",
-        "Checks marked with `[llm]` and the like are one case of a parametrized test; the "
-        "process-death cases other than `[llm]` run with `-m process_death` (about 30 s each).",
+        "Checks marked with `[llm]` and the like are one case of a parametrized test.",
     ]
     for section, rules in groupby(matrix.rules, key=lambda r: r.section):
         lines += [

@@ -20,7 +20,7 @@ from tests.test_adapter_scope import TEAM, run_pytest
 # The chaos tests that run under any adapter declaring what they need.
 GENERIC = [
     "test_f5_worker_pause.py::test_worker_paused_past_timeouts",
-    "test_f10_effect_then_death.py::test_effect_then_worker_death[llm]",
+    "test_f10_effect_then_death.py::test_effect_then_worker_death",
     "test_f6_llm_faults.py::test_llm_http_storm",
     "test_f6_llm_faults.py::test_llm_connection_resets",
     "test_f4_worker_kill.py::test_worker_sigkill_mid_activity",

@@ -73,7 +73,7 @@ CONSTANTS: dict[str, str] = {
     "stormproof.adapter.CONTRACT": "the reference's adapter: the contract (docs/CONTRACT.md)",
     "stormproof.adapter.Effect": "any one of the effect kinds a Unit can owe (a tagged union)",
     "stormproof.chaos.scenarios.Effect": "the effects effect_then_outage holds: notification, row",
-    "stormproof.chaos.scenarios.EffectKind": "the effect kinds of effect_then_death",
+    "stormproof.chaos.scenarios.EffectKind": "the effect kinds a death follows, by declaration",
     "stormproof.reconnect.API_ARGV": "the reference API's command (`python -m ...cli api`)",
     "stormproof.reconnect.CONNECT_ONCE_ARGV": "the connect-once API twin's command",
     "stormproof.reconnect.SUPERVISOR_ARGV": "the reference supervisor's command",

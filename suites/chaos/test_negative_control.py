@@ -10,20 +10,20 @@ deduplication kept in process memory, which only a worker death exposes (fault 1
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 
 import pytest
 
 from stormproof.chaos import ChaosRun
 from stormproof.chaos.scenarios import (
-    KINDS,
     Effect,
-    EffectKind,
     check_one_effect,
-    effect_then_death,
+    deaths,
+    declared,
     effect_then_outage,
 )
-from stormproof.diagnosis import BugClass, rejected_as
+from stormproof.diagnosis import BugClass, Finding, rejected_as
 from stormproof.world import ServerError, broken_argv
 
 pytestmark = [
@@ -72,25 +72,22 @@ async def test_checker_rejects_sdk_retries(chaos: ChaosRun) -> None:
         chaos.assert_exactly_once(result)
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind,
-            marks=pytest.mark.chaos_long(seconds=22)
-            if kind == "llm"
-            else pytest.mark.process_death,
-        )
-        for kind in KINDS
-        if kind != "service"  # no service in the reference: routing's no_idempotency twin
-    ],
-)
-async def test_checker_rejects_memory_dedup(chaos: ChaosRun, kind: EffectKind) -> None:
+@pytest.mark.chaos_long(seconds=45)
+async def test_checker_rejects_memory_dedup(chaos: ChaosRun) -> None:
     """memory_dedup passes every test that keeps one process alive; a death between an
-    effect and its completion makes the new process repeat the effect."""
-    chaos.fault = f"negative-control:memory_dedup:{kind} (must be invalid)"
-    victim = await effect_then_death(chaos, kind, broken_argv("memory_dedup"))
+    effect and its completion makes the new process repeat the effect. Every kind's victim
+    must be named in the verdict: the checker's count, or the contract's own (the LLM
+    ledger, the story's copies), which `check_one_effect` adds to it."""
+    chaos.fault = "negative-control:memory_dedup (must be invalid)"
+    kinds, _ = declared(chaos)
+    staged = await deaths(chaos, kinds, broken_argv("memory_dedup"))
     result = await chaos.finish(timeout=90)
+    for death in staged:
+        chaos.expect_fired(death.victim.workflow_id, death.activity)  # the kill met it
+        with contextlib.suppress(Finding):
+            check_one_effect(chaos, death)
     with rejected_as(BugClass.DUPLICATE_EFFECT):
         chaos.assert_exactly_once(result)
-        check_one_effect(chaos, kind, victim)
+    named = {a.workflow_id for a in result.anomalies if a.bug is BugClass.DUPLICATE_EFFECT}
+    missed = [d.kind for d in staged if d.victim.workflow_id not in named]
+    assert not missed, f"memory_dedup repeated its {missed} effect unseen: {result.summary()}"

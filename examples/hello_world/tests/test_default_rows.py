@@ -42,7 +42,7 @@ ROWS = [
     pytest.param(
         "memory_dedup",
         "test_f10_effect_then_death",
-        "notification",
+        "effect_then_worker_death",
         BugClass.DUPLICATE_EFFECT,
         id="memory_dedup",
     ),

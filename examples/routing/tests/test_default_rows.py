@@ -25,7 +25,7 @@ ROWS = [
     pytest.param(
         "no_idempotency",
         "test_f10_effect_then_death",
-        "service",
+        "effect_then_worker_death",
         BugClass.DUPLICATE_EFFECT,
         id="no_idempotency",
     ),

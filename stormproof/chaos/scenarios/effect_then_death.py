@@ -1,107 +1,133 @@
 """Effect, then death: the worker process dies after a side effect and before Temporal hears
-of it, and a new process must not repeat the effect.
+of it, and a new process must not repeat the effect. One death per effect kind the adapter
+declares, one after another in one run.
 
-Fault 3 (scenarios.py) cuts the link and lets the same process retry; a worker that keeps
-its deduplication in memory survives that. Here the process is SIGKILLed and replaced, so
-only what the worker kept durably (a database row keyed by the report, a stable key, a
-deterministic file, a ledger of LLM replies) can stop the repeat. For each effect kind:
+Fault 3 (effect_then_outage.py) cuts the link and lets the same process retry; a worker
+that keeps its deduplication in memory survives that. Here the process is SIGKILLed and
+replaced, so only what the worker kept durably (a row keyed by the unit, a stable key, a
+deterministic file, a ledger of LLM replies) can stop the repeat. For each declared kind
+(`DECLARATION`), on a victim among the units that owe it (`plan_owing`):
 
-1. its source holds the effect or its acknowledgement open for a moment (the fake LLM or
-   the sink holds the request, PostgreSQL's replies crawl, or the worker's own completion
-   crawls to Temporal), so the judge can
-2. cut the worker's link to Temporal as soon as the effect is on its way: its completion
-   can never arrive;
-3. wait for the effect to land, then for Temporal to time the attempt out (read from the
-   server directly: the retry is scheduled), which also gives the worker all the time it
-   needs to finish what it does after the effect (writing its LLM ledger);
-4. SIGKILL the worker, heal the link, start a new process on the same queue.
+1. the effect or the worker's answer to it is made to linger: the fake LLM, the sink or the
+   recording proxy holds the victim's request (the proxy: the service's reply) for
+   `HOLD_SECONDS`; PostgreSQL's replies crawl (a latency toxic), so a row is visible while
+   the worker still waits for its commit; for a file, the worker's completions to Temporal
+   crawl, so the file is on disk while its completion is on the way;
+2. as soon as the effect is on its way (held at its source, or landed for a row or file),
+   the worker's link to Temporal is cut: the attempt's completion can never arrive;
+3. once the effect has landed (and, for the reference, its LLM ledger row is written, as
+   the contract's section 5 says it is before the step completes; a twin that keeps no
+   ledger is given `LEDGER_GRACE`), the worker is SIGKILLed, the link healed and a new
+   process started on the same queue.
 
-The new process runs the retry; the checker and `check_one_effect` then require exactly
-one effect. `retried` proves the kill landed between effect and completion.
-
-The llm, notification and service kinds run under any adapter with a unit that declares
-LlmCalls, HttpDeliveries or ServiceCalls: its victim is such a unit, the cut waits for its
-request in flight (at the fake LLM, at the sink, found by the declaration's owner_field, or
-at the service's recording proxy, which holds the service's answer), and the attempt that
-must time out is the activity Temporal reports running then (the reference's llm_call, a
-team's create_response, post_webhook or call_agent), within that activity's own declared
-timeouts. One answered call across the death is the contract's
-own rule (its LLM ledger, docs/CONTRACT.md section 5), judged on the reference; for a
-team's LlmCalls the checker's rule holds (no call beyond the attempts Temporal recorded),
-and for its deliveries and service calls the checker's (one effect per idempotency key). Rows and
-artifacts name the reference's steps.
+Temporal then times the cut-off attempts out (each by its own declared timeouts), and the
+process alive then runs the retries; each death's timeout runs while the next kind is
+staged, so N kinds cost one attempt timeout. The checker and `check_one_effect` judge the
+victims (death_checks.py); `retried` proves each kill met its attempt.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import dataclass
 from typing import Literal
 
 import psycopg
 from temporalio.client import WorkflowExecutionStatus
 
-from stormproof.adapter import CONTRACT, HttpDeliveries, LlmCalls, ServiceCalls
+from stormproof.adapter import CONTRACT, Files, HttpDeliveries, LlmCalls, Rows, ServiceCalls
 from stormproof.chaos.nemesis import LinkDown, WorkerCrash
+from stormproof.chaos.observe import files, rows_of
 from stormproof.chaos.run import ChaosRun
 from stormproof.chaos.workload import Planned
-from stormproof.checker import Anomaly
-from stormproof.diagnosis import BugClass, expect, fail
-from stormproof.effects import metadata_rows, story_artifact
+from stormproof.diagnosis import BugClass, fail
+from stormproof.effects.attempts import fetch_activity_attempts
+from stormproof.effects.rows import query_rows
+from stormproof.fixtures.errors import WaitTimeout
 from stormproof.fixtures.fake_llm import Delay
 from stormproof.fixtures.recording_proxy import HoldReply, RecordingProxy, ServiceRequest
 from stormproof.fixtures.sink import SinkDelay, mentions
 from stormproof.fixtures.wait import wait_for
 
-EffectKind = Literal["llm", "row", "notification", "artifact", "service"]
-KINDS: tuple[EffectKind, ...] = ("llm", "row", "notification", "artifact", "service")
-ACTIVITY = {
-    "llm": "llm_call",
-    "row": "store_report_metadata",
-    "notification": "send_notification",
-    "artifact": "save_story_artifact",
-}
-WORKFLOW = {"row": "report", "artifact": "story"}
-# The kinds any adapter's unit can owe (its declaration names the unit); the others drive
-# the contract's steps.
-GENERIC: dict[EffectKind, type[LlmCalls] | type[HttpDeliveries] | type[ServiceCalls]] = {
+EffectKind = Literal["llm", "notification", "service", "row", "file"]
+KINDS: tuple[EffectKind, ...] = ("llm", "notification", "service", "row", "file")
+DECLARATION: dict[EffectKind, type[LlmCalls | HttpDeliveries | ServiceCalls | Rows | Files]] = {
     "llm": LlmCalls,
     "notification": HttpDeliveries,
     "service": ServiceCalls,
+    "row": Rows,
+    "file": Files,
 }
 HOLD_SECONDS = 2.0
-# The attempt's own timeout (heartbeat 15 s for llm_call, start_to_close 15 s for the
-# others) plus the first retry interval and a loaded machine's slack.
+# The contract's attempt timeouts (15 s), its first retry and a loaded machine's slack.
 TIMEOUT_WAIT = 45.0
 SLOW_DB, SLOW_COMPLETION = "pg-slow-replies", "slow-completions"
+# The contract's ledger (docs/CONTRACT.md section 5): written after the reply, before the
+# step completes; a death before it legitimately asks again.
+LEDGER_GRACE = 5.0
+LEDGER = "SELECT workflow_id FROM stormproof_llm_replies WHERE workflow_id = :tag"
 
 
-async def effect_then_death(
-    chaos: ChaosRun, kind: EffectKind, argv: list[str] | None = None, *, load: bool = False
-) -> Planned:
-    """Run one workflow whose `kind` effect lands, then its worker dies; a new one finishes.
-    With `load`, under the continuous generator (the caller stops it)."""
-    first = await chaos.start_worker(argv)
+@dataclass(frozen=True)
+class Death:
+    """One staged death: the kind, its victim, and the attempt the kill cut off."""
+
+    kind: EffectKind
+    victim: Planned
+    activity: str
+
+
+def declared(chaos: ChaosRun) -> tuple[list[EffectKind], list[str]]:
+    """The kinds the run's adapter declares, and a line per kind it does not."""
+    kinds = [k for k in KINDS if chaos.units_owing(DECLARATION[k])]
+    lacking = [
+        f"{k}: no unit of {chaos.world.adapter.name!r} declares {DECLARATION[k].__name__}"
+        for k in KINDS
+        if k not in kinds
+    ]
+    return kinds, lacking
+
+
+async def deaths(
+    chaos: ChaosRun,
+    kinds: list[EffectKind],
+    argv: list[str] | None = None,
+    *,
+    load: bool = False,
+) -> list[Death]:
+    """A death after each kind's effect, in turn; returns once Temporal has scheduled every
+    victim's retry. With `load`, under the continuous generator (the caller stops it)."""
+    await chaos.start_worker(argv)
     if load:
         await chaos.load().begin()
-    # llm and notification: any adapter's unit that owes one; row and artifact: the contract's
-    owed = GENERIC.get(kind)
-    victim = chaos.plan_owing(owed) if owed else chaos.workload.plan(WORKFLOW[kind])
+    staged = [await _death(chaos, kind, argv) for kind in kinds]
+    await asyncio.gather(*(_attempt_timed_out(chaos, d) for d in staged))
+    return staged
+
+
+async def _death(chaos: ChaosRun, kind: EffectKind, argv: list[str] | None) -> Death:
+    victim = chaos.plan_owing(DECLARATION[kind])
     temporal, toxiproxy = chaos.link("temporal"), chaos.toxiproxy
-    if kind in ("llm", "artifact"):
+    if kind == "llm":
         chaos.world.fake_llm.script(victim.marker, [Delay(seconds=HOLD_SECONDS)])
     elif kind == "notification":
         chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=HOLD_SECONDS)])
     elif kind == "service":  # the service answers (the effect lands), its reply is held
         hold = [HoldReply(seconds=HOLD_SECONDS)]
         _service(chaos, victim).script(victim.workflow_id, hold, aliases=[victim.marker])
-    else:  # helpers, not the fault under test: not recorded as faults
+    elif kind == "row":  # helpers, not the fault under test: not recorded as faults
         toxiproxy.add_toxic(chaos.link("postgres"), "latency", name=SLOW_DB, latency=700)
+    elif chaos.world.adapter.name == CONTRACT.name or _calls_llm(victim):
+        # The file follows an LLM call: hold it, and slow completions only meanwhile.
+        chaos.world.fake_llm.script(victim.marker, [Delay(seconds=HOLD_SECONDS)])
+    else:
+        _slow_completions(chaos)
     await chaos.workload.start(victim)
 
-    if kind == "artifact":  # the completion after the write must crawl, to be cut
+    if kind == "file" and _calls_llm(victim):
         await chaos.wait_llm_in_flight(victim.marker)
-        toxiproxy.add_toxic(
-            temporal, "latency", name=SLOW_COMPLETION, stream="upstream", latency=2000
-        )
+        _slow_completions(chaos)
     await wait_for(
         lambda: _on_its_way(chaos, kind, victim),
         what=f"the {kind} effect of {victim.workflow_id} on its way",
@@ -110,26 +136,47 @@ async def effect_then_death(
         logs=chaos.logs(),
         retry_on=(psycopg.OperationalError,),
     )
-    if kind in GENERIC:  # whatever the team named it: the activity running the request
-        activity = (await chaos.wait_activity_running(victim.workflow_id)).activity
-    else:
-        activity = ACTIVITY[kind]
-    cut = LinkDown(toxiproxy, temporal, "link-cut")
+    cut = LinkDown(toxiproxy, temporal, f"link-cut:{kind}")
     await chaos.inject(cut)
     if kind == "row":
         toxiproxy.remove_toxic(chaos.link("postgres"), SLOW_DB)
+    # Temporal keeps the cut-off attempt started until it times out: whatever it is named.
+    activity = (await chaos.wait_activity_running(victim.workflow_id)).activity
     await wait_for(
         lambda: _landed(chaos, kind, victim),
         what=f"the {kind} effect of {victim.workflow_id} to land",
         timeout=30,
         logs=chaos.logs(),
+        retry_on=(psycopg.OperationalError,),
     )
-    await _attempt_timed_out(chaos, victim, activity)
-    crash = WorkerCrash(first.process, lambda: chaos.start_worker(argv))
+    if kind == "llm" and chaos.world.adapter.name == CONTRACT.name:
+        await _ledger_written(chaos, victim)
+    crash = WorkerCrash(chaos.worker.process, lambda: chaos.start_worker(argv))
     await chaos.inject(crash)
-    await chaos.heal(cut)  # the link first, so the new process can connect
+    await chaos.heal(cut)  # the link first (and its toxics gone), so the new one connects
     await chaos.heal(crash)
-    return victim
+    return Death(kind, victim, activity)
+
+
+async def _ledger_written(chaos: ChaosRun, victim: Planned) -> None:
+    """Give the reference the moment its contract allows to keep the reply durably (its
+    ledger row, written right after the reply); one that keeps none (memory_dedup) is
+    judged by what its retry asks again, not waited for."""
+    row = lambda: query_rows(chaos.database_url, LEDGER, {"tag": victim.workflow_id})  # noqa: E731
+    with contextlib.suppress(WaitTimeout):
+        await wait_for(row, what="the ledger row", timeout=LEDGER_GRACE, interval=0.05)
+
+
+def _calls_llm(victim: Planned) -> bool:
+    return any(isinstance(e, LlmCalls) for e in victim.unit.effects)
+
+
+def _slow_completions(chaos: ChaosRun) -> None:
+    """The worker's messages to Temporal crawl: a file is on disk while its completion is
+    still on the way. Removed when the cut heals."""
+    chaos.toxiproxy.add_toxic(
+        chaos.link("temporal"), "latency", name=SLOW_COMPLETION, stream="upstream", latency=2000
+    )
 
 
 def _on_its_way(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
@@ -140,7 +187,7 @@ def _on_its_way(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
         return bool(chaos.deliveries_of(victim))
     if kind == "service":
         return bool(_calls(chaos, victim))
-    return _landed(chaos, kind, victim)
+    return _effect_seen(chaos, kind, victim)
 
 
 def _landed(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
@@ -150,9 +197,21 @@ def _landed(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
         return any(d.accepted for d in chaos.deliveries_of(victim))
     if kind == "service":
         return any(r.ok for r in _calls(chaos, victim))
-    if kind == "row":
-        return bool(metadata_rows(chaos.database_url, victim.workflow_id))
-    return story_artifact(chaos.artifact_dir, victim.workflow_id).is_file()
+    return _effect_seen(chaos, kind, victim)
+
+
+def _effect_seen(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> bool:
+    """The victim's row or file, read through its own declaration."""
+    for effect in victim.unit.effects:
+        if kind == "row" and isinstance(effect, Rows):
+            found = rows_of(chaos.database_url, effect, chaos.tag) or []
+        elif kind == "file" and isinstance(effect, Files):
+            found = files(chaos.artifact_dir, effect, chaos.tag)
+        else:
+            continue
+        if any(o.owner == victim.workflow_id for o in found):
+            return True
+    return False
 
 
 def _service(chaos: ChaosRun, victim: Planned) -> RecordingProxy:
@@ -167,8 +226,9 @@ def _calls(chaos: ChaosRun, victim: Planned) -> list[ServiceRequest]:
     return [r for r in _service(chaos, victim).requests if any(mentions(r.raw, n) for n in named)]
 
 
-async def _attempt_timed_out(chaos: ChaosRun, victim: Planned, activity: str) -> None:
+async def _attempt_timed_out(chaos: ChaosRun, death: Death) -> None:
     """Wait until Temporal has given up on the cut-off attempt and scheduled another."""
+    victim, activity = death.victim, death.activity
     handle = chaos.world.client.get_workflow_handle(victim.workflow_id)
     # By the activity's own declaration (a team's may give an agent call minutes), plus the
     # first retry and a loaded machine's slack; never less than the contract's steps need.
@@ -177,65 +237,28 @@ async def _attempt_timed_out(chaos: ChaosRun, victim: Planned, activity: str) ->
 
     async def retry_scheduled() -> bool:
         description = await handle.describe()
+        pending = [
+            a
+            for a in description.raw_description.pending_activities
+            if a.activity_type.name == activity
+        ]
+        if pending:
+            return any(a.attempt >= 2 for a in pending)
+        # Closed meanwhile: its retry may have run already, on the process alive then.
+        if (await fetch_activity_attempts(handle, activity)).retried:
+            return True
         if description.status != WorkflowExecutionStatus.RUNNING:
             fail(
                 BugClass.LOST_WORKFLOW,
                 f"{victim.workflow_id} closed ({description.status}) when {activity} timed "
                 "out while cut off from Temporal, instead of retrying it",
             )
-        pending = description.raw_description.pending_activities
-        return any(a.activity_type.name == activity and a.attempt >= 2 for a in pending)
+        return False
 
     await wait_for(
         retry_scheduled,
-        what=f"Temporal to time out {activity} of {victim.workflow_id}",
+        what=f"Temporal to time out {activity} of {victim.workflow_id} ({death.kind})",
         timeout=timeout,
         interval=0.5,
         logs=chaos.logs(),
-    )
-
-
-def check_one_effect(chaos: ChaosRun, kind: EffectKind, victim: Planned) -> None:
-    """What the checker cannot count: one answered LLM call for the step (the checker allows
-    a call per attempt), and one copy of the reply in the story (one file may hold two).
-    A repeat found here is added to the run's verdict, so the chaos report shows it too."""
-    if kind in GENERIC:
-        hit = bool(chaos.retried_any(victim.workflow_id))
-        missed = f"Temporal retried nothing of {victim.workflow_id}"
-    else:
-        hit = chaos.retried(victim.workflow_id, ACTIVITY[kind])
-        missed = f"Temporal never retried {ACTIVITY[kind]} of {victim.workflow_id}"
-    expect(hit, BugClass.FAULT_MISSED, missed)
-    if kind == "llm" and chaos.world.adapter.name == CONTRACT.name:  # the contract's ledger
-        answered = [c for c in chaos.world.fake_llm.calls_for(victim.marker) if c.status == 200]
-        _verdict(chaos, "llm_calls", len(answered), victim.workflow_id)
-        expect(
-            len(answered) == 1,
-            BugClass.DUPLICATE_EFFECT,
-            f"{victim.workflow_id}: the LLM answered {len(answered)} times for one llm_call "
-            "step across a worker death (a reply received before the death must be kept "
-            "durably, not asked for again)",
-        )
-    if kind == "artifact":
-        path = story_artifact(chaos.artifact_dir, victim.workflow_id)
-        reply = next(c.reply for c in chaos.world.fake_llm.calls_for(victim.marker) if c.reply)
-        copies = path.read_text().count(reply or "")
-        _verdict(chaos, "artifacts", copies, victim.workflow_id)
-        expect(
-            copies == 1,
-            BugClass.DUPLICATE_EFFECT,
-            f"{path} holds the reply {copies} times after a worker death (written again by "
-            "the new process)",
-        )
-
-
-def _verdict(chaos: ChaosRun, effect: str, seen: int, workflow_id: str) -> None:
-    """Count `seen - 1` repeats of `effect` into the run's result."""
-    result = chaos.result
-    if result is None or seen <= 1:
-        return
-    detail = f"{effect}: {seen} where one is owed, across a worker death"
-    bug = BugClass.DUPLICATE_EFFECT
-    result.add(
-        Anomaly(bug=bug, workflow_id=workflow_id, effect=effect, count=seen - 1, detail=detail)
     )
