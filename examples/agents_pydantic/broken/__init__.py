@@ -1,0 +1,1 @@
+"""The support-triage app's broken twins (see each module's docstring)."""
