@@ -29,7 +29,7 @@ from stormproof.replay.record_cli import record_scrubbed
 from stormproof.replay.replayer import load_workflows, make_replayer, replay_file, replay_history
 from stormproof.replay.scenarios import HISTORIES_DIR, SCENARIOS, Scenario, by_key
 from stormproof.replay.settings import DEFAULT_WORKFLOWS, ReplaySettings, ReplaySetupError
-from stormproof.replay.verdicts import CannotJudge, ReplayOutcome, ReplayWarning
+from stormproof.replay.verdicts import CannotJudge, ReplayOutcome, ReplayWarning, require_replayed
 
 __all__ = [
     "DEFAULT_WORKFLOWS",
@@ -57,6 +57,7 @@ __all__ = [
     "replay_file",
     "replay_history",
     "replay_paths",
+    "require_replayed",
     "scrub",
     "write",
 ]

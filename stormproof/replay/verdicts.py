@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pytest
 from pydantic import BaseModel, ConfigDict
 
+from stormproof.diagnosis import BugClass, fail
 from stormproof.fixtures.wait import strip_ansi
 
 Verdict = Literal["replayed", "diverged", "cannot judge"]
@@ -160,3 +162,19 @@ def diverged(
         message=strip_ansi(message),
         warnings=warnings,
     )
+
+
+def require_replayed(outcomes: list[ReplayOutcome]) -> None:
+    """Fail the calling test unless every history replayed. A divergence is the code's bug
+    (`non-determinism`, every diverged history's message); a history the suite cannot
+    judge fails with its fix and no bug class, since nothing was learned of the code."""
+    __tracebackhide__ = True
+    diverged = [o.message for o in outcomes if o.verdict == "diverged"]
+    unjudged = [o.message for o in outcomes if o.verdict == "cannot judge"]
+    tally = f"{len(diverged) + len(unjudged)} of {len(outcomes)} histories failed to replay"
+    if diverged:
+        lead = tally + ":\n\n" if len(outcomes) > 1 else ""
+        fail(BugClass.NON_DETERMINISM, lead + "\n\n".join(diverged + unjudged))
+    if unjudged:
+        lead = tally + ":\n\n" if len(outcomes) > 1 else ""
+        pytest.fail(lead + "\n\n".join(unjudged), pytrace=False)

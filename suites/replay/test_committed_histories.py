@@ -23,6 +23,7 @@ from stormproof.replay import (
     payload_texts,
     relative,
     replay_file,
+    require_replayed,
     scrub,
 )
 
@@ -36,7 +37,7 @@ async def test_committed_history_replays(
 ) -> None:
     source = relative(committed_history, [ROOT])
     outcome = await replay_file(reference_replayer, load(committed_history), source, "committed")
-    assert outcome.ok, outcome.message
+    require_replayed([outcome])
 
 
 def test_every_scenario_has_a_committed_history() -> None:

@@ -26,6 +26,7 @@ from stormproof.replay import (
     ReplayWarning,
     Unreplayable,
     replay_history,
+    require_replayed,
 )
 from stormproof.world import SuiteConfig, connect
 
@@ -57,8 +58,7 @@ async def test_exported_history_replays(
     if problem:
         pytest.fail(problem, pytrace=False)
     _warn(outcome)
-    if not outcome.ok:
-        pytest.fail(outcome.message, pytrace=False)
+    require_replayed([outcome])
 
 
 async def test_live_histories_replay(
@@ -85,10 +85,4 @@ async def test_live_histories_replay(
         f"{suite_config.namespace}, so nothing was replayed; fix: check the query in the Web "
         "UI or with `temporal workflow list --query ...`"
     )
-    failures = [o.message for o in outcomes if not o.ok]
-    if failures:
-        pytest.fail(
-            f"{len(failures)} of {len(outcomes)} histories failed to replay:\n\n"
-            + "\n\n".join(failures),
-            pytrace=False,
-        )
+    require_replayed(outcomes)
