@@ -33,7 +33,7 @@ def run_twin(twin: Twin, argv: Sequence[str]) -> int:
         from stormproof.reference.broken.api import serve_twin
 
         return serve_twin(load(twin.target), twin.name, argv)
-    if twin.kind is Kind.IMPOSTOR:
+    if twin.kind in (Kind.IMPOSTOR, Kind.PROCESS):
         return load(twin.target)(argv)
     # A workflow twin is a class, not a process: say how to load it, and prove it imports.
     load(twin.target)

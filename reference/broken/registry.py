@@ -252,6 +252,13 @@ REGISTRY: tuple[Twin, ...] = (
         "suites/reconnect/test_lifecycle.py: 'worker-exited' (the worker process ended, or "
         "made no progress, after an activity was cancelled)",
     ),
+    Twin(
+        "gives_up_when_unreachable",
+        Kind.PROCESS,
+        f"{PACKAGE}.gives_up:main",
+        "tries Temporal once at start; when it is not there yet, logs it and exits 0",
+        "suites/reconnect/test_late_start.py: 'worker-exited' (gone before Temporal came up)",
+    ),
     _worker(
         "exits_at_once_on_sigterm",
         "SIGTERM ends the process at once, dropping its in-flight activity",

@@ -28,6 +28,8 @@ class Kind(StrEnum):
     API = "api"
     # Somebody else's worker polling the contract's task queue; target: its main(argv).
     IMPOSTOR = "impostor"
+    # The reference worker's process with other startup behaviour; target: its main(argv).
+    PROCESS = "process"
     # A ReportWorkflow class, replayed or recorded in process; target: the class.
     WORKFLOW = "workflow"
 

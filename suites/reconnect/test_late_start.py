@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from stormproof.diagnosis import BugClass, rejected_as
+from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.reconnect import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 from stormproof.reconnect.checks import (
     accepted_id,
@@ -17,7 +17,7 @@ from stormproof.reconnect.checks import (
     assert_not_ready,
     assert_refused,
 )
-from stormproof.world import eventually, new_marker
+from stormproof.world import broken_argv, eventually, new_marker
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 
@@ -26,10 +26,12 @@ LATE_BY_SECONDS = 10.0
 RECOVERY_TIMEOUT = 30.0
 
 
-async def late_start(world: ReconnectWorld, api_argv: Sequence[str]) -> None:
+async def late_start(
+    world: ReconnectWorld, api_argv: Sequence[str], worker_argv: Sequence[str] | None = None
+) -> None:
     launched = time.monotonic()
     api = world.start_api(api_argv)
-    worker = world.start_worker()
+    worker = world.start_worker(worker_argv)
     await api.wait_serving()
     await assert_refused(api, f"[{new_marker()}] before Temporal exists")
 
@@ -46,7 +48,15 @@ async def late_start(world: ReconnectWorld, api_argv: Sequence[str]) -> None:
         refused += 1
         await asyncio.sleep(0.5)  # wait-ok: outage duration, probed twice a second
     assert refused >= 3, f"only {refused} probes fit in the outage"
-    assert worker.process.running(), f"the worker gave up while waiting:\n{worker.log()}"
+    # The contract: keep retrying, or exit non-zero with the reason so a supervisor restarts
+    # it; a clean exit reads as a finished job and leaves the queue without a poller.
+    code = worker.process.returncode()
+    expect(
+        code != 0,
+        BugClass.WORKER_EXITED,
+        f"the worker ended with exit code 0 before Temporal came up, instead of retrying "
+        f"until it could poll (or failing so a supervisor restarts it):\n{worker.log()}",
+    )
 
     await world.start_temporal()
     await api.wait_ready(timeout=RECOVERY_TIMEOUT)
@@ -63,3 +73,10 @@ async def test_temporal_started_after_api_and_worker(reconnect_world: ReconnectW
 async def test_negative_control_connect_once_api_is_caught(reconnect_world: ReconnectWorld):
     with rejected_as(BugClass.ACCEPTED_UNSTARTABLE_WORK):
         await late_start(reconnect_world, CONNECT_ONCE_ARGV)
+
+
+@pytest.mark.negative_control
+async def test_negative_control_worker_that_gives_up_is_caught(reconnect_world: ReconnectWorld):
+    with rejected_as(BugClass.WORKER_EXITED) as caught:
+        await late_start(reconnect_world, API_ARGV, broken_argv("gives_up_when_unreachable"))
+    assert "exit code 0" in str(caught.value), caught.value
