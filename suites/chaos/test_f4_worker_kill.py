@@ -74,3 +74,8 @@ async def test_negative_control_no_heartbeat_timeout_stalls(chaos: ChaosRun) -> 
     assert "no heartbeat timeout" in str(caught.value) and "stalled more than" in str(
         caught.value
     ), caught.value
+    # A row that only waits for completion names the same class, not a lost workflow.
+    result = await chaos.finish(timeout=5)
+    with rejected_as(BugClass.STALLED_AFTER_WORKER_DEATH) as caught:
+        await assert_all_completed(chaos, result)
+    assert "SIGKILLed at" in str(caught.value), caught.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from stormproof.chaos.nemesis.base import Nemesis
@@ -17,8 +18,10 @@ class WorkerCrash(Nemesis):
     def __init__(self, process: ManagedProcess, restart: Callable[[], Awaitable[Any]]):
         self.process, self.restart = process, restart
         self.restarted = False
+        self.at: datetime | None = None  # when the SIGKILL was sent (UTC)
 
     async def inject(self) -> None:
+        self.at = datetime.now(UTC)
         self.process.kill()
 
     async def heal(self) -> None:
