@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import openai
 import pytest
@@ -31,20 +30,7 @@ from stormproof.fixtures.fake_llm import (
     reply_token,
     tag,
 )
-
-KEY = "sk-stormproof-test-0123456789"
-
-
-@pytest.fixture
-def llm() -> Iterator[FakeLlm]:
-    with FakeLlm(require_api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(llm: FakeLlm) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(base_url=llm.base_url, api_key=KEY, max_retries=0) as c:
-        yield c
+from tests.fake_llm_clients import KEY
 
 
 async def chat(client: openai.AsyncOpenAI, prompt: str, **kwargs: object) -> str:

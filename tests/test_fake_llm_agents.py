@@ -11,7 +11,7 @@ carried. If these pass, the example apps built on either framework can be judged
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -41,7 +41,6 @@ from stormproof.fixtures.fake_llm import (
     tag,
 )
 
-KEY = "sk-stormproof-test-0123456789"
 MODEL = "gpt-4o-mini"
 CHAT, RESPONSES = "/v1/chat/completions", "/v1/responses"
 
@@ -49,18 +48,6 @@ CHAT, RESPONSES = "/v1/chat/completions", "/v1/responses"
 @pytest.fixture(autouse=True, scope="module")
 def _no_tracing() -> None:
     set_tracing_disabled(True)  # the Agents SDK would export traces to OpenAI otherwise
-
-
-@pytest.fixture
-def llm() -> Iterator[FakeLlm]:
-    with FakeLlm(require_api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(llm: FakeLlm) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(base_url=llm.base_url, api_key=KEY, max_retries=0) as c:
-        yield c
 
 
 def steps(calls: list[LlmCall]) -> list[tuple[str, int | None, list[str], int, str | None]]:

@@ -9,7 +9,6 @@ a tool-call step, and the marker found anywhere in the request.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import openai
@@ -30,21 +29,8 @@ from stormproof.fixtures.fake_llm import (
     tag,
 )
 
-KEY = "sk-stormproof-test-0123456789"
 MODEL = "gpt-4o-mini"
 LOOKUP = ToolCall(name="lookup_order", arguments={"order_id": 7, "note": "ü"})
-
-
-@pytest.fixture
-def llm() -> Iterator[FakeLlm]:
-    with FakeLlm(require_api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(llm: FakeLlm) -> AsyncIterator[openai.AsyncOpenAI]:
-    async with openai.AsyncOpenAI(base_url=llm.base_url, api_key=KEY, max_retries=0) as c:
-        yield c
 
 
 async def ask(client: openai.AsyncOpenAI, api: str, prompt: str) -> list[tuple[str, str, str]]:
