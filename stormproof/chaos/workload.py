@@ -9,7 +9,9 @@ Every start is an `invoke` followed by `ok` (accepted), `fail` (definitely refus
 retried with the same workflow id and REJECT_DUPLICATE, so a retry can never create a
 second run; `WorkflowAlreadyStartedError` on a retry means the first attempt landed, which
 is an `ok`. Results are awaited by polling describe() under a deadline, so a Temporal
-restart in the middle costs a few failed polls, not a hung await.
+restart in the middle costs a few failed polls, not a hung await. A unit's `drive` (an
+approval, a confirmation) begins as soon as its start is accepted, whoever started it: a
+victim a fault waits on is driven like the load's items, not only when the test ends.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -35,6 +37,9 @@ Kind = str  # a unit name of the adapter ("story", "report", ... for the referen
 CONTRACT_ROLES = {"story": 0, "report": -1}
 # Refusals that can never succeed on retry: a bug in the request, not a fault.
 DEFINITE = {RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.PERMISSION_DENIED}
+# How long a unit's drive, begun at its start, keeps retrying through faults (await_result
+# bounds it by its own deadline too).
+DRIVE_SECONDS = 300.0
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Workload:
         self.fake_llm = fake_llm  # scripts a unit's llm_answers when given
         self.planned: list[Planned] = []
         self.accepted: list[Planned] = []
+        self._driving: dict[str, asyncio.Task[str]] = {}  # workflow id -> its drive, begun
 
     @property
     def kinds(self) -> list[str]:
@@ -162,6 +168,10 @@ class Workload:
                 return False
             await asyncio.sleep(0.5)  # wait-ok: backoff between retries of a bounded loop
         self.accepted.append(item)
+        if item.unit.drive is not None:  # a person acts once it started, not at the test's end
+            handle = self.client.get_workflow_handle(item.workflow_id)
+            drive = self._drive(item, handle, time.monotonic() + DRIVE_SECONDS)
+            self._driving[item.workflow_id] = asyncio.create_task(drive)
         return True
 
     async def start_many(self, kinds: list[Kind], **kwargs: Any) -> list[Planned]:
@@ -177,13 +187,14 @@ class Workload:
         )
 
     async def await_result(self, item: Planned, give_up: float, *, poll: float = 0.25) -> None:
-        """Drive `item` (the unit's `drive`, e.g. an approval signal), then await its close
-        until the monotonic deadline `give_up`; record ok (a result the unit's check
-        accepts), fail (it failed, or its result is wrong) or info (still open)."""
+        """Await `item`'s drive (the unit's `drive`, e.g. an approval signal, begun when it
+        started), then its close until the monotonic deadline `give_up`; record ok (a
+        result the unit's check accepts), fail (it failed, or its result is wrong) or info
+        (still open)."""
         wid = item.workflow_id
         self.history.result("invoke", wid)
         handle = self.client.get_workflow_handle(wid)
-        drive_error = await self._drive(item, handle, give_up)
+        drive_error = await self._driven(item, handle, give_up)
         status: WorkflowExecutionStatus | None = None
         last_error = ""
         while time.monotonic() < give_up:
@@ -210,6 +221,16 @@ class Workload:
         else:
             self.history.result("fail", wid, status=status.name)
 
+    async def _driven(self, item: Planned, handle: Any, give_up: float) -> str:
+        """The unit's drive: the one its start began (awaited until `give_up`), else run now."""
+        task = self._driving.pop(item.workflow_id, None)
+        if task is None:
+            return await self._drive(item, handle, give_up)
+        try:
+            return await asyncio.wait_for(task, timeout=max(give_up - time.monotonic(), 0.01))
+        except TimeoutError:
+            return "drive: still not done at the deadline"
+
     async def _drive(self, item: Planned, handle: Any, give_up: float) -> str:
         """Run the unit's `drive` (retried through faults until the deadline); '' when done."""
         if item.unit.drive is None:
@@ -219,7 +240,9 @@ class Workload:
             try:
                 await asyncio.wait_for(item.unit.drive(item.context, handle), timeout=10)
                 return ""
-            except (RPCError, TimeoutError) as exc:
+            # An Update's call cut by the timeout above, or by the server while no worker
+            # can accept it, ends as RPCTimeoutOrCancelledError: a fault's, retried too.
+            except (RPCError, RPCTimeoutOrCancelledError, TimeoutError) as exc:
                 error = f"drive: {exc}"
             await asyncio.sleep(0.5)  # wait-ok: backoff between retries of a bounded loop
         return error
