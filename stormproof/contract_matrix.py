@@ -13,7 +13,7 @@ rewrites the Markdown.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from pathlib import Path
 
@@ -77,8 +77,9 @@ def _check(node: str) -> str:
     return f"`{path.split('/', 1)[-1]}`<br>`{test}`"
 
 
-def render(matrix: Matrix, twins: Mapping[str, str]) -> str:
-    """The Markdown of the matrix; `twins` maps each twin's name to its defect."""
+def render(matrix: Matrix, twins: Mapping[str, str], sections: Sequence[str] = ()) -> str:
+    """The Markdown of the matrix; `twins` maps each twin's name to its defect; `sections`
+    (Markdown, e.g. the failure modes) go after the rules, before the bug classes."""
     lines = [
         "# The contract matrix",
         "",
@@ -109,6 +110,8 @@ def render(matrix: Matrix, twins: Mapping[str, str]) -> str:
                 f"| {rule.id} | {_cell([rule.rule])} | {_cell([_check(c) for c in rule.checks])} "
                 f"| {_cell(controls)} | `{rule.bug}` |"
             )
+    for section in sections:
+        lines += ["", section.rstrip("\n")]
     lines += ["", "## The bug classes", "", "| class | meaning |", "|---|---|"]
     lines += [f"| `{bug}` | {MEANING[bug]} |" for bug in BugClass]
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from stormproof import failure_modes
 from stormproof.contract_matrix import Matrix, load, render, squash
 from stormproof.reference.broken import REGISTRY, TWINS
 
@@ -46,7 +47,8 @@ def expected_markdown() -> str:
         where = ", ".join(sorted({Path(f).name for f in TEST_FILE.findall(rejected_by)}))
         return f"{defect} (rejected in {where})"
 
-    return render(matrix(), {t.name: described(t.defect, t.rejected_by) for t in REGISTRY})
+    twins = {t.name: described(t.defect, t.rejected_by) for t in REGISTRY}
+    return render(matrix(), twins, [failure_modes.render(failure_modes.load(), twins)])
 
 
 def test_every_contract_term_is_covered_by_a_rule() -> None:
@@ -99,6 +101,35 @@ def test_every_control_is_a_twin_rejected_beside_the_rules_check(rule) -> None:
             f"rule {rule.id}: {name} is rejected in {sorted(map(str, rejecting))}, in no suite "
             f"of the rule's checks {sorted(map(str, folders))}"
         )
+
+
+def _exists(node: str) -> str | None:
+    """Why `node` (path::test[param]) names no test, or None."""
+    path, _, test = node.partition("::")
+    if not (ROOT / path).is_file():
+        return f"{path} does not exist"
+    name = test.split("[", 1)[0]
+    return None if name in defined_names(ROOT / path) else f"no {name} in {path}"
+
+
+@pytest.mark.parametrize(
+    "cell", failure_modes.load().cells, ids=lambda c: f"{c.dependency}-{c.mode}"
+)
+def test_every_failure_mode_cell_names_tests_and_twins_that_exist(cell) -> None:
+    missing = [why for node in cell.checks if (why := _exists(node))]
+    assert not missing, f"{cell.dependency}/{cell.mode}: {missing}"
+    folders = {Path(node.partition("::")[0]).parent for node in cell.checks}
+    for name in cell.controls:
+        assert name in TWINS, f"{cell.dependency}/{cell.mode}: {name} is not a twin"
+        rejecting = {Path(f).parent for f in TEST_FILE.findall(TWINS[name].rejected_by)}
+        assert rejecting & folders, f"{cell.dependency}/{cell.mode}: {name} is rejected elsewhere"
+
+
+def test_a_failure_mode_without_a_test_or_a_gap_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="name its checks, or its `gap`"):
+        failure_modes.Cell(dependency="llm", mode="4xx", contract="final")
 
 
 def test_every_twin_is_some_rules_control() -> None:

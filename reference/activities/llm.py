@@ -104,8 +104,10 @@ class LlmActivities:
         retry_status: Callable[[int], bool] = retryable_status,
         ledger: Ledger | Literal["database"] | None = "database",
         http_client: httpx.AsyncClient | None = None,
+        unreachable_is_final: bool = False,
     ) -> None:
         self._settings = settings
+        self._unreachable_is_final = unreachable_is_final  # True only in a broken twin
         self._max_retries = max_retries
         self._retry_hint = retry_hint
         self._retry_status = retry_status
@@ -171,7 +173,9 @@ class LlmActivities:
             ) from exc
         except openai.APIConnectionError as exc:
             raise ApplicationError(
-                f"LLM endpoint unreachable: {exc}", type="LlmUnreachable"
+                f"LLM endpoint unreachable: {exc}",
+                type="LlmUnreachable",
+                non_retryable=self._unreachable_is_final,
             ) from exc
         except (openai.APIError, ValueError) as exc:
             # A 200 whose body is not a chat completion at all: the SDK raises a bare

@@ -11,18 +11,11 @@ runs) is twin.py; this module is only the list.
 from __future__ import annotations
 
 from stormproof.reference.broken.replay_twins import REPLAY_TWINS
-from stormproof.reference.broken.twin import (
-    PACKAGE,
-    Kind,
-    Twin,
-    describe,
-    load,
-)
+from stormproof.reference.broken.twin import PACKAGE, Kind, Twin, describe, load
 from stormproof.reference.broken.twin import served_twin as _served
 from stormproof.reference.broken.twin import worker_twin as _worker
 
 __all__ = ["PACKAGE", "REGISTRY", "TWINS", "Kind", "Twin", "describe", "load"]
-
 
 _CHAOS = "suites/chaos/test_negative_control.py: verdict invalid"
 _DEATH = "suites/chaos/test_negative_control.py: 'duplicate-effect' after a SIGKILL"
@@ -189,6 +182,11 @@ REGISTRY: tuple[Twin, ...] = (
         "gives_up_on_llm_5xx",
         "an LLM 503 fails the step instead of being retried",
         f"{_C}test_llm_transient.py: 'retry-classification'",
+    ),
+    _worker(
+        "gives_up_on_llm_unreachable",
+        "a refused or reset connection to the LLM fails the step instead of being retried",
+        f"{_C}test_llm_unreachable.py: 'retry-classification'",
     ),
     _worker(
         "retries_llm_4xx",

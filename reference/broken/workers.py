@@ -143,6 +143,11 @@ def gives_up_on_llm_5xx(settings: WorkerSettings) -> Activities:
     return _build(settings, llm=LlmActivities(settings, retry_status=no_status))
 
 
+def gives_up_on_llm_unreachable(settings: WorkerSettings) -> Activities:
+    # BROKEN ON PURPOSE: a refused or reset connection to the LLM fails the step for good.
+    return _build(settings, llm=LlmActivities(settings, unreachable_is_final=True))
+
+
 def retries_webhook_4xx(settings: WorkerSettings) -> Activities:
     return _build(settings, notify=NotifyActivities(settings, retry_status=every_status))
 

@@ -21,6 +21,7 @@ from stormproof.world import (
     AcceptThenDrop,
     AcceptThenStatus,
     BrokenWorker,
+    SinkDelay,
     SinkDrop,
     SinkStatus,
     WorkerProcess,
@@ -83,6 +84,9 @@ TRANSIENT = {
     "429": SinkStatus(code=429),
     "408": SinkStatus(code=408),
     "reset-mid-request": SinkDrop(),
+    # No answer past the worker's read timeout (the reference's is 10 s; a worker with none
+    # is timed out by its activity's start_to_close): the POST landed, its answer never came.
+    "read-timeout": SinkDelay(seconds=12),
     "reset-after-landing": AcceptThenDrop(),
     "500-after-landing": AcceptThenStatus(code=500),
 }
@@ -111,11 +115,14 @@ async def test_every_transient_webhook_failure_is_retried(
 
 @pytest.mark.worker_process
 @pytest.mark.negative_control
-async def test_negative_control_webhook_reset_final(judge: Judge, broken_worker: BrokenWorker):
+@pytest.mark.parametrize("mode", ["reset-mid-request", "read-timeout"])
+async def test_negative_control_webhook_reset_final(
+    judge: Judge, broken_worker: BrokenWorker, mode: str
+):
     broken = await broken_worker("gives_up_on_webhook_reset")
-    run = await judge.start_report(broken, sink_faults=[TRANSIENT["reset-mid-request"]])
+    run = await judge.start_report(broken, sink_faults=[TRANSIENT[mode]])
     with rejected_as(BugClass.RETRY_CLASSIFICATION):
-        await check_transient_is_retried(judge, run, "reset-mid-request")
+        await check_transient_is_retried(judge, run, mode)
 
 
 async def test_notification_4xx_fails_the_workflow(judge: Judge, worker: WorkerProcess):
