@@ -1,0 +1,118 @@
+"""The team's worker: `python -m examples.agents_openai.worker`, configured by its own
+variables (settings.py). SIGTERM and SIGINT drain in-flight activities first.
+
+The plugin (`OpenAIAgentsPlugin`) runs every model call of the agents as the activity
+`invoke_model_activity`, with the timeouts and retry policy of `MODEL_ACTIVITY`. Its model
+client is built here, explicitly, with `max_retries=0`: the openai SDK's own retries (2 by
+default, with their own backoff) would run inside one Temporal attempt, unseen by the
+history, so one attempt could call the provider three times under a 429 or 5xx storm, each
+a billed, rate-limited request Temporal then retries again. With them off, each attempt is
+one request and Temporal alone decides when to ask again (the plugin turns a 429's
+`retry-after` into the next retry's delay and does not retry a 4xx the provider refuses for
+good). The model name comes from the environment: the agents name none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from agents import Model, ModelProvider, OpenAIProvider
+from openai import AsyncOpenAI
+from temporalio.client import Client
+from temporalio.common import RetryPolicy
+from temporalio.contrib.openai_agents import ModelActivityParameters, OpenAIAgentsPlugin
+from temporalio.worker import Worker
+
+from examples.agents_openai.activities import ACTIVITIES
+from examples.agents_openai.settings import Settings
+from examples.agents_openai.workflows import WORKFLOWS
+
+log = logging.getLogger("support.worker")
+# Each model call: a heartbeat every 2.5 s (the plugin's, at half the timeout), so a worker
+# that dies mid-call is noticed within 5 s; 30 s for a slow answer; retries 1 s apart,
+# then doubling, never more than 5 s apart, and never given up on.
+MODEL_ACTIVITY = ModelActivityParameters(
+    start_to_close_timeout=timedelta(seconds=30),
+    heartbeat_timeout=timedelta(seconds=5),
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=5),
+    ),
+)
+LlmClient = Callable[[Settings], AsyncOpenAI]
+
+
+def llm_client(settings: Settings) -> AsyncOpenAI:
+    """The model client: the team's endpoint and key, and no retries of its own."""
+    return AsyncOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=0,
+    )
+
+
+class TeamModels(ModelProvider):
+    """OpenAI models through the team's client; an agent that names no model gets the
+    configured one (`SUPPORT_LLM_MODEL`)."""
+
+    def __init__(self, client: AsyncOpenAI, default_model: str) -> None:
+        self._provider = OpenAIProvider(openai_client=client)
+        self._default = default_model
+
+    def get_model(self, model_name: str | None) -> Model:
+        return self._provider.get_model(model_name or self._default)
+
+
+def plugin(settings: Settings, client: LlmClient = llm_client) -> OpenAIAgentsPlugin:
+    """The Agents SDK's Temporal plugin, for the client and (through it) the worker."""
+    models = TeamModels(client(settings), settings.llm_model)
+    return OpenAIAgentsPlugin(model_params=MODEL_ACTIVITY, model_provider=models)
+
+
+async def run(
+    activities: Sequence[Callable[..., Any]] = ACTIVITIES,
+    workflows: Sequence[type] = WORKFLOWS,
+    client: LlmClient = llm_client,
+) -> None:
+    """Poll the team's queue until a signal; a broken twin passes its own parts."""
+    settings = Settings()
+    temporal = await Client.connect(
+        settings.temporal_address,
+        namespace=settings.namespace,
+        plugins=[plugin(settings, client)],
+    )
+    worker = Worker(
+        temporal,
+        task_queue=settings.task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+        graceful_shutdown_timeout=timedelta(seconds=5),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("polling %s on %s", settings.task_queue, settings.temporal_address)
+    async with worker:
+        await stop.wait()
+    log.info("drained and stopped")
+
+
+def main(
+    activities: Sequence[Callable[..., Any]] = ACTIVITIES,
+    workflows: Sequence[type] = WORKFLOWS,
+    client: LlmClient = llm_client,
+) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(run(activities, workflows, client))
+
+
+if __name__ == "__main__":
+    main()
