@@ -169,28 +169,60 @@ def observe_effects(
 
 
 async def runs_of(client: Client, workflow_id: str, expect: bool) -> list[str]:
-    """Run ids visibility lists for `workflow_id` (waits briefly for lagging visibility)."""
+    """The executions of `workflow_id`: one id per chain of runs (its first run's id).
+
+    Visibility lists every run; a reset (an operator's, after a bug fix) or a continue-as-new
+    starts a new run of the same execution, whose first run id is the chain's, while a
+    second start of a closed id begins a chain of its own. Only that is a duplicate run.
+    Waits briefly for lagging visibility."""
 
     async def listed() -> list[str] | None:
         found = [w.run_id async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
         return found if found or not expect else None
 
     try:
-        return await wait_for(
+        run_ids = await wait_for(
             listed, what=f"runs of {workflow_id}", timeout=10, interval=0.2, retry_on=(RPCError,)
         )
     except TimeoutError:
         return []
+    if len(run_ids) <= 1:
+        return run_ids
+    chains: list[str] = []
+    for run_id in run_ids:
+        described = await client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+        first = described.raw_description.workflow_execution_info.first_run_id or run_id
+        if first not in chains:
+            chains.append(first)
+    return chains
+
+
+async def _run_ids(client: Client, workflow_id: str) -> list[str]:
+    return [w.run_id async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
 
 
 async def steps_and_attempts(
     client: Client, workflow_id: str, history: OperationLog
 ) -> dict[str, ActivityAttempts]:
     """Record each completed step as a `step` op at its server time; return the attempts
-    of every activity, as stormproof.effects.attempts defines them."""
-    events = (await client.get_workflow_handle(workflow_id).fetch_history()).events
-    for event in events:
-        if event.event_type in STEP_EVENTS:
-            at = event.event_time.seconds + event.event_time.nanos / 1e9
-            history.step(workflow_id, STEP_EVENTS[event.event_type], at=at)
-    return effects.activity_attempts(events)
+    of every activity, as stormproof.effects.attempts defines them, summed over the
+    workflow's runs: a reset or a continue-as-new runs steps again in a new run (a reset's
+    copy of the events before its point carries no activity when it is to the first
+    workflow task, and is counted twice from a later point, which only makes the
+    wasted-call rule lenient)."""
+    total: dict[str, ActivityAttempts] = {}
+    for run_id in await _run_ids(client, workflow_id) or [None]:
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+        events = (await handle.fetch_history()).events
+        for event in events:
+            if event.event_type in STEP_EVENTS:
+                at = event.event_time.seconds + event.event_time.nanos / 1e9
+                history.step(workflow_id, STEP_EVENTS[event.event_type], at=at)
+        for name, found in effects.activity_attempts(events).items():
+            seen = total.get(name, ActivityAttempts(activity=name))
+            total[name] = ActivityAttempts(
+                activity=name,
+                executions=seen.executions + found.executions,
+                attempts=seen.attempts + found.attempts,
+            )
+    return total
