@@ -128,6 +128,25 @@ def test_the_table_fits_100_columns_and_explains_its_symbols() -> None:
         assert symbol in " ".join(LEGEND), symbol
 
 
+def test_the_html_legend_names_the_pages_own_headings() -> None:
+    """The page spells its columns out; its legend explains those words, not the
+    terminal's abbreviations."""
+    from stormproof.report.html import HTML_LEGEND, SUMMARY
+
+    legend = " ".join(HTML_LEGEND)
+    for key, label in SUMMARY:
+        if key not in (
+            "fault",
+            "tests",
+            "shown",
+            "latency_p50_s",
+            "latency_p95_s",
+            "latency_p99_s",
+        ):
+            assert label in legend, label
+    assert "wf:" not in legend and "LLM+" not in legend
+
+
 def test_html_has_one_chart_per_test_with_its_verdict(tmp_path: Path) -> None:
     records = [
         record("link-down-2s"),

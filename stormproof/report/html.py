@@ -19,7 +19,7 @@ from typing import Any
 
 from stormproof.report.model import ChaosRecord
 from stormproof.report.stats import ChaosStats
-from stormproof.report.table import LEGEND, REJECTED, FaultRow, summarize
+from stormproof.report.table import REJECTED, FaultRow, summarize
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1300px;color:#222}
@@ -43,6 +43,17 @@ SUMMARY = (
     ("drain_s", "drain s"),
     ("recovery_max_s", "recovery max s"),
     ("shown", "verdict"),
+)
+
+# The terminal's LEGEND explains its short column names; this one the page's own headings.
+HTML_LEGEND = (
+    "workflows judged: the workflows the verdict covers; in flight at the fault: of them,",
+    "those open when the first fault struck; lost / duplicated: workflows or effects lost or",
+    "duplicated; wasted LLM calls: calls beyond the attempts Temporal recorded; p50 to max s:",
+    "start-to-completion latency; drain s: seconds from the heal until the backlog started",
+    "before it completed; recovery max s: most seconds from a heal to the next completed",
+    "step; '-': not measured (no fault, no heal, no completion); a control is a broken twin",
+    "the checker must reject; FAILED (valid): the test failed on a check beyond the verdict.",
 )
 
 
@@ -137,7 +148,7 @@ def _summary(rows: list[FaultRow]) -> str:
             css = css or ("n" if key not in ("fault",) else "")
             cells.append(f'<td class="{css}">{_cell(value)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    legend = html.escape(" ".join(LEGEND))
+    legend = html.escape(" ".join(HTML_LEGEND))
     return f"<table><tr>{head}</tr>{''.join(body)}</table><p><small>{legend}</small></p>"
 
 
