@@ -1,4 +1,4 @@
-"""The chaos suite's own hooks: what applies to a team's adapter, and process_death.
+"""The chaos suite's own hooks: what applies to a team's adapter, and the opt-in rows.
 
 Each chaos test states the effect kinds its fault needs (`needs(LlmCalls)`; `needs()`
 for nothing beyond units to start): under an adapter that declares
@@ -9,8 +9,8 @@ under a team's adapter, with that reason (stormproof/plugin.py).
 
 The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/chaos/fixtures.py, a pytest
 plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's tests
-beside its adapter (examples/routing/tests) get them too. Tests marked process_death are
-deselected unless `-m process_death` asks for them.
+beside its adapter (examples/routing/tests) get them too. Tests marked process_death or
+workflow_reset are deselected unless `-m` names their marker.
 """
 
 from __future__ import annotations
@@ -23,28 +23,35 @@ from stormproof.chaos import NEEDS
 
 HERE = Path(__file__).parent
 PROCESS_DEATH = "process_death"
+RESET = "workflow_reset"
+OPT_IN = (PROCESS_DEATH, RESET)  # markers whose tests run only when -m names them
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{PROCESS_DEATH}: a worker death after each effect kind, ~30 s each "
+        f"{PROCESS_DEATH}: a worker death the stall twin sits out, ~45 s "
         f"(deselected unless -m {PROCESS_DEATH})",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{RESET}: workflows reset after their effects, under load, ~45 s "
+        f"(deselected unless -m {RESET})",
     )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `contract` every test here that declares no `needs` (a team's --adapter skips
-    them, with the reason: stormproof/plugin.py); keep the long process-death tests out of
-    the default run, as the soak is."""
+    them, with the reason: stormproof/plugin.py); keep the long process-death and reset
+    tests out of the default run, as the soak is."""
     for item in items:
         undeclared = item.get_closest_marker(NEEDS) is None
         if item.path.is_relative_to(HERE) and undeclared:
             item.add_marker(pytest.mark.contract)
-    if PROCESS_DEATH in (config.getoption("markexpr") or ""):
-        return
-    deselected = [item for item in items if item.get_closest_marker(PROCESS_DEATH)]
+    asked = config.getoption("markexpr") or ""
+    held_back = [m for m in OPT_IN if m not in asked]
+    deselected = [i for i in items if any(i.get_closest_marker(m) for m in held_back)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]

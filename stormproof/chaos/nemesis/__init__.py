@@ -2,8 +2,9 @@
 
 A nemesis records nothing itself; `ChaosRun.inject` and `ChaosRun.heal` write the `fault`
 and `heal` operations around it. Families: the Temporal server (`temporal`), network links
-through Toxiproxy (`link`), the worker process (`worker`), the worker's database
-(`database`), the webhook receiver (`sink`), and the four-service cluster (`cluster`).
+through Toxiproxy (`link`), the worker process (`worker`), the workflows themselves
+(`workflow`: an operator's reset), the worker's database (`database`), the webhook
+receiver (`sink`), and the four-service cluster (`cluster`).
 """
 
 from stormproof.chaos.nemesis.base import Nemesis
@@ -13,6 +14,7 @@ from stormproof.chaos.nemesis.link import LinkDown, LinkToxic
 from stormproof.chaos.nemesis.sink import SinkDown
 from stormproof.chaos.nemesis.temporal import TemporalCrash
 from stormproof.chaos.nemesis.worker import WorkerCrash, WorkerPause
+from stormproof.chaos.nemesis.workflow import WorkflowReset
 
 __all__ = [
     "HISTORY_DB_PROXY",
@@ -26,4 +28,5 @@ __all__ = [
     "TemporalCrash",
     "WorkerCrash",
     "WorkerPause",
+    "WorkflowReset",
 ]
