@@ -10,6 +10,11 @@ a billed, rate-limited request Temporal then retries again. With them off, each 
 one request and Temporal alone decides when to ask again (the plugin turns a 429's
 `retry-after` into the next retry's delay and does not retry a 4xx the provider refuses for
 good). The model name comes from the environment: the agents name none.
+
+One gap of the plugin is closed here: it reads `retry-after` as seconds only, so a hint
+given as an HTTP date (RFC 9110 allows both) failed the attempt with a ValueError and was
+retried after 1 s (Stormproof's properties suite: `retry-hint-ignored`). `DatedHints` turns
+such a 429 or 5xx into the retryable failure the plugin would raise, with the date's delay.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from agents import Model, ModelProvider, OpenAIProvider
-from openai import AsyncOpenAI
+from agents import Model, ModelProvider, ModelResponse, OpenAIProvider
+from openai import APIStatusError, AsyncOpenAI
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.contrib.openai_agents import ModelActivityParameters, OpenAIAgentsPlugin
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from examples.agents_openai.activities import ACTIVITIES
@@ -58,6 +65,53 @@ def llm_client(settings: Settings) -> AsyncOpenAI:
     )
 
 
+def date_hint(error: APIStatusError) -> timedelta | None:
+    """The delay a retryable answer's `retry-after` asks for when it is an HTTP date."""
+    if error.status_code != 429 and error.status_code < 500:
+        return None
+    value = error.response.headers.get("retry-after", "").strip()
+    if not value or error.response.headers.get("retry-after-ms") or _is_number(value):
+        return None  # the plugin reads these itself
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max(when - datetime.now(UTC), timedelta(0))
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+class DatedHints(Model):
+    """A model whose retryable failures with a dated `retry-after` carry that delay."""
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+
+    async def get_response(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        try:
+            return await self._model.get_response(*args, **kwargs)
+        except APIStatusError as exc:
+            delay = date_hint(exc)
+            if delay is None:
+                raise
+            raise ApplicationError(
+                f"Retryable OpenAI status code: {exc.status_code}",
+                type=APIStatusError.__name__,
+                next_retry_delay=delay,
+            ) from exc
+
+    def stream_response(self, *args: Any, **kwargs: Any) -> Any:
+        return self._model.stream_response(*args, **kwargs)
+
+
 class TeamModels(ModelProvider):
     """OpenAI models through the team's client; an agent that names no model gets the
     configured one (`SUPPORT_LLM_MODEL`)."""
@@ -67,7 +121,7 @@ class TeamModels(ModelProvider):
         self._default = default_model
 
     def get_model(self, model_name: str | None) -> Model:
-        return self._provider.get_model(model_name or self._default)
+        return DatedHints(self._provider.get_model(model_name or self._default))
 
 
 def plugin(settings: Settings, client: LlmClient = llm_client) -> OpenAIAgentsPlugin:
