@@ -22,7 +22,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import PydanticPayloadConverter
-from temporalio.worker import Interceptor, Worker
+from temporalio.worker import Interceptor, Worker, WorkerDeploymentConfig
 
 from stormproof.reference import logs
 from stormproof.reference.activities import build_activities
@@ -42,6 +42,9 @@ from stormproof.reference.temporal.connection import (
     load_connect_config,
     settled,
 )
+from stormproof.reference.versioning import VARIABLES as VERSIONING_VARIABLES
+from stormproof.reference.versioning import deployment_config
+from stormproof.reference.versioning import describe as describe_version
 from stormproof.reference.workflows import WORKFLOWS
 
 log = logging.getLogger("stormproof.worker")
@@ -110,8 +113,11 @@ def build_worker(
     activities: Sequence[Callable[..., Any]] | None = None,
     workflows: Sequence[type] | None = None,
     interceptors: Sequence[Interceptor] = (),
+    deployment: WorkerDeploymentConfig | None = None,
 ) -> Worker:
-    """A worker for every reference workflow and activity on `task_queue` (not started)."""
+    """A worker for every reference workflow and activity on `task_queue` (not started);
+    `deployment`, when given, makes it one version of a Worker Deployment
+    (reference/versioning.py)."""
     return Worker(
         _with_pydantic_converter(client),
         task_queue=task_queue,
@@ -119,6 +125,7 @@ def build_worker(
         activities=list(activities if activities is not None else build_activities(settings)),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         interceptors=list(interceptors),
+        deployment_config=deployment,
     )
 
 
@@ -131,6 +138,7 @@ async def serve(
     workflows: Sequence[type] | None = None,
     config: dict[str, Any] | None = None,
     observed: Observed | None = None,
+    deployment: WorkerDeploymentConfig | None = None,
 ) -> int:
     """Connect (retrying), poll until SIGTERM/SIGINT, drain, return the exit code.
 
@@ -157,6 +165,7 @@ async def serve(
         activities=activities_factory(settings),
         workflows=workflows,
         interceptors=[observed.metrics.interceptor()] if observed else (),
+        deployment=deployment,
     )
     running = asyncio.create_task(worker.run())
     canary = None
@@ -164,7 +173,8 @@ async def serve(
         observed.liveness.polling = True
         canary = asyncio.create_task(observed.liveness.canary(client, settings.task_queue, stop))
     print(
-        f"{label}: polling task queue {settings.task_queue} on {describe(config)}{note}",
+        f"{label}: polling task queue {settings.task_queue} on {describe(config)}"
+        f"{describe_version(deployment)}{note}",
         flush=True,
     )
     stopping = asyncio.create_task(stop.wait())
@@ -217,7 +227,7 @@ def run(
     parser = argparse.ArgumentParser(
         prog=prog,
         description=description,
-        epilog=temporal_epilog({**variables(), **OBSERVABILITY_VARIABLES}),
+        epilog=temporal_epilog({**variables(), **OBSERVABILITY_VARIABLES, **VERSIONING_VARIABLES}),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--task-queue", help="overrides STORMPROOF_TASK_QUEUE")
@@ -234,6 +244,7 @@ def run(
         settings = prepare(overrides)
         config = load_connect_config()
         workflows = workflows_with(args.workflows)
+        deployment = deployment_config(os.environ)
         observed = Observed.from_env(
             codec_enabled=bool(os.environ.get(KEY_VARIABLE, "").strip()),
             core_logging=logs.core_logging(log_format),
@@ -248,6 +259,7 @@ def run(
                     workflows=workflows,
                     config=config,
                     observed=observed,
+                    deployment=deployment,
                 )
             )
         )
