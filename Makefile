@@ -26,7 +26,7 @@ JOBS ?= 2
 TEST_JOBS ?= 3
 REPORTS := reports
 
-.PHONY: help suite test team agents chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
+.PHONY: help suite test team agents rolling chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
   cluster-deps cluster clean
 
 .DEFAULT_GOAL := help
@@ -148,6 +148,15 @@ agents: deps ## the agent-framework examples' own tests (their chaos rows: make 
 	@bash scripts/pytest-nonempty.sh $(PYTEST) $(AGENT_EXAMPLES:%=%/tests) -n $(JOBS) \
 	  $(TWIN_ROWS:%=--ignore=%) --junitxml=$(REPORTS)/agents.xml \
 	  --chaos-report=$(REPORTS)/agents-chaos.json
+
+# A rolling deploy of new workflow code under load (suites/chaos/rolling, -m rolling_deploy):
+# v1 and v2 of the worker side by side as versions of a Worker Deployment, on a dev server
+# with versioning switched on, and its unpatched twin rejected. About a minute on a world of
+# its own, so a target of its own, run by CI after make test.
+rolling: deps ## a rolling deploy under load with Worker Deployment Versioning, and its twin
+	@mkdir -p $(REPORTS)
+	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/rolling -m rolling_deploy \
+	  --junitxml=$(REPORTS)/rolling.xml --chaos-report=$(REPORTS)/rolling.json
 
 # A team's commands outside the checkout (the wheel installed into a fresh virtualenv, the
 # documented team lines run from a folder of its own): minutes of installs and servers, so

@@ -125,6 +125,8 @@ COMMANDS: dict[str, Way] = {
     "\"WorkflowType='ReportWorkflow'\" --workflows myteam.workflows:WORKFLOWS": Way(COLLECT),
     # docs/CLUSTER.md
     "make cluster": Way(MAKE_DRY),
+    # docs/CHAOS.md: the rolling deploy
+    "make rolling": Way(MAKE_DRY),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos.cluster -m cluster": Way(COLLECT),
     "docker compose up -d": Way(DOCKER),
     "pytest --pyargs stormproof.suites.conformance --temporal-address 127.0.0.1:7233 "

@@ -57,9 +57,12 @@ async def open_chaos_world(
     fake_llm: FakeLlm,
     sink: NotificationSink,
     adapter: Adapter,
+    *,
+    dev_server_args: tuple[str, ...] = (),
 ) -> AsyncIterator[ChaosWorld]:
     """The world's servers for judging `adapter`, their files and logs in `folder` (a second
-    world in the same pytest process, for another adapter, needs a folder of its own)."""
+    world in the same pytest process, for another adapter, needs a folder of its own);
+    `dev_server_args` are more flags for its dev server (the rolling deploy's versioning)."""
     folder.mkdir(parents=True, exist_ok=True)
     world = World()
     services = add_services(world, adapter, fake_llm.base_url, folder)
@@ -67,7 +70,9 @@ async def open_chaos_world(
         "toxiproxy", ToxiproxyServer(folder / "toxiproxy", suite_config.toxiproxy_url)
     )
     postgres = world.add("postgres", PostgresCluster(log_dir=folder, name="chaos-postgres"))
-    temporal = world.add("temporal", DevServer(folder / "chaos-temporal"))
+    temporal = world.add(
+        "temporal", DevServer(folder / "chaos-temporal", extra_args=dev_server_args)
+    )
     async with world:
         client = await Client.connect(temporal.address, namespace="default")
         # The adapter's own worker command applies unless --worker-cmd names one.

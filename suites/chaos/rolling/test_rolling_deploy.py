@@ -1,0 +1,163 @@
+"""A rolling deploy of new workflow code under load, with Worker Deployment Versioning.
+
+v1 of the reference worker is current; workflows run, every other one pinned to the
+version current at its start. Some reports are held at their database step (the link to
+PostgreSQL cut), so their history already schedules `store_report_metadata` when v2, the
+same reorder as the `activities_reordered` twin but behind `workflow.patched`, is started
+and made current. The link heals: the held auto-upgrade runs' next workflow task runs on
+v2, which replays their v1 history; pinned runs finish on v1; once none is left, v1 is
+drained and its worker retired. Every accepted run must complete with its effects exactly
+once and no workflow task may fail as non-deterministic.
+
+The negative control ships the twin itself (the reorder unpatched) as v2: the replay guard
+rejects it before the deploy, and the live deploy shows why: the held auto-upgrade runs
+fail their first task on v2 as non-deterministic, in the histories and the worker's log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from temporalio.service import RPCError
+
+from stormproof import log_scan
+from stormproof.chaos import ChaosRun, LoadSpec, Planned, assert_all_completed
+from stormproof.chaos.nemesis.link import LinkDown
+from stormproof.chaos.rolling_deploy import RollingDeploy, Rollout
+from stormproof.chaos.rolling_verdict import (
+    Tasks,
+    assert_deterministic,
+    assert_pinned_stayed,
+    assert_upgraded,
+    moved,
+    nondeterministic,
+    read_tasks,
+    replay_guard,
+)
+from stormproof.diagnosis import BugClass, rejected_as
+from stormproof.fixtures.wait import wait_for
+from stormproof.replay import require_replayed
+from stormproof.world import PATCHED_SPEC, broken_spec
+
+pytestmark = [
+    pytest.mark.rolling_deploy,
+    pytest.mark.chaos(fault="rolling-deploy"),
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+]
+
+STORE = "store_report_metadata"  # the contract's database step (docs/CONTRACT.md)
+TWIN = broken_spec("activities_reordered")
+log = logging.getLogger(__name__)  # the deploy's counts (-o log_cli=true shows them)
+
+
+async def _hold_at_store(
+    chaos: ChaosRun, deploy: RollingDeploy, *, auto: int, pinned: int
+) -> tuple[list[Planned], list[Planned]]:
+    """Reports started while the database link is cut, each until its history schedules
+    the database step: `auto` of them auto-upgrade, `pinned` pinned to the current version."""
+    items = [chaos.workload.plan("report") for _ in range(auto + pinned)]
+    for n, item in enumerate(items):
+        deploy.choose(item.workflow_id, pinned=n >= auto)
+    for item in items:
+        assert await chaos.workload.start(item), f"{item.workflow_id} was refused"
+
+    async def held(item: Planned) -> bool:
+        handle = chaos.world.client.get_workflow_handle(item.workflow_id)
+        described = await handle.describe(rpc_timeout=timedelta(seconds=5))
+        pending = described.raw_description.pending_activities
+        return any(p.activity_type.name == STORE for p in pending)
+
+    for item in items:
+        await wait_for(
+            lambda item=item: held(item),
+            what=f"{item.workflow_id} held at {STORE} (the database link is cut)",
+            timeout=60,
+            interval=0.2,
+            retry_on=(RPCError,),
+            logs=chaos.logs(),
+        )
+    return items[:auto], items[auto:]
+
+
+async def test_rolling_deploy_of_a_patched_change_under_load(chaos: ChaosRun) -> None:
+    require_replayed(await replay_guard(PATCHED_SPEC))  # the guard a deploy passes first
+    deploy = RollingDeploy(chaos)
+    await deploy.start_version("v1")
+    await deploy.set_current("v1")
+    cut = LinkDown(chaos.toxiproxy, chaos.link("postgres"), "postgres-link-down")
+    async with chaos.load(LoadSpec.from_env(rate=4.0)):
+        await chaos.inject(cut)
+        auto, pinned = await _hold_at_store(chaos, deploy, auto=3, pinned=2)
+        rollout = Rollout(deploy, "v2", PATCHED_SPEC)
+        await chaos.inject(rollout)  # v2 current while v1's runs are in flight
+        await chaos.heal(cut)
+        await chaos.heal(rollout)  # v1 drained of pinned runs, then its worker stopped
+
+    result = await chaos.finish(timeout=120)
+    await assert_all_completed(chaos, result)  # none lost, every effect exactly once
+    accepted = [i.workflow_id for i in chaos.workload.accepted]
+    assert len(accepted) >= 100, f"only {len(accepted)} workflows ran under the deploy"
+    tasks = await read_tasks(chaos.world.client, accepted)
+    assert_deterministic(tasks)
+    assert_pinned_stayed(deploy, tasks)
+    assert_upgraded(deploy, tasks, "v1", "v2")
+    on_v1 = [w for w, build in deploy.pinned.items() if build == "v1"]
+    assert {p.workflow_id for p in pinned} <= set(on_v1), deploy.pinned
+    went = moved(deploy, tasks, "v1", "v2")
+    stayed = [v.workflow_id for v in auto if v.workflow_id not in went]
+    assert not stayed, f"auto-upgrade runs held across the switch stayed on v1: {stayed}"
+    log.info(
+        "%d runs: %d pinned to v1, %d pinned to v2, %d auto-upgrade of which %d moved v1 -> v2",
+        len(accepted),
+        len(on_v1),
+        len(deploy.pinned) - len(on_v1),
+        len(deploy.auto),
+        len(went),
+    )
+    assert deploy.retired == {"v1": 0}, f"v1 was not retired cleanly: {deploy.retired}"
+    assert deploy.workers["v1"].process.returncode() == 0
+
+
+@pytest.mark.negative_control
+@pytest.mark.own_log_scan  # the twin's log must hold the error; this test reads it itself
+async def test_negative_control_unpatched_change_is_rejected(chaos: ChaosRun) -> None:
+    chaos.fault = "negative-control:activities_reordered (rolling deploy, unpatched v2)"
+    with rejected_as(BugClass.NON_DETERMINISM):  # the guard before the deploy
+        require_replayed(await replay_guard(TWIN))
+
+    deploy = RollingDeploy(chaos)  # deployed anyway, as a team without the guard would
+    await deploy.start_version("v1")
+    await deploy.set_current("v1")
+    await chaos.inject(LinkDown(chaos.toxiproxy, chaos.link("postgres"), "postgres-link-down"))
+    auto, pinned = await _hold_at_store(chaos, deploy, auto=3, pinned=1)
+    await chaos.inject(Rollout(deploy, "v2", TWIN))
+    await chaos.heal(chaos.nemeses[0])
+    held = [v.workflow_id for v in auto]
+
+    async def all_failed() -> dict[str, Tasks] | None:
+        tasks = await read_tasks(chaos.world.client, held)
+        return tasks if len(nondeterministic(tasks)) == len(held) else None
+
+    tasks = await wait_for(
+        all_failed,
+        what="each held auto-upgrade run to fail a workflow task on v2",
+        timeout=60,
+        interval=0.5,
+        retry_on=(RPCError,),
+        logs=chaos.logs(),
+    )
+    with rejected_as(BugClass.NON_DETERMINISM) as caught:
+        assert_deterministic(tasks)
+    assert f"scheduled event '{STORE}'" in str(caught.value), caught.value
+    v2_log = {"worker-v2": deploy.workers["v2"].process.log_path}
+    found = log_scan.failure(log_scan.scan(v2_log))
+    assert found is not None and found.bug is BugClass.NON_DETERMINISM, v2_log
+
+    # The pinned run never meets the new code: it finishes on v1.
+    victim = chaos.world.client.get_workflow_handle(pinned[0].workflow_id)
+    await victim.result()
+    stayed = await read_tasks(chaos.world.client, [pinned[0].workflow_id])
+    assert_pinned_stayed(deploy, stayed)
