@@ -18,6 +18,7 @@ from typing import Any
 
 from stormproof.adapter import for_adapter
 from stormproof.chaos import verdict
+from stormproof.chaos.fleet import Fleet
 from stormproof.chaos.generator import Generator, LoadSpec, wait_new_pollers
 from stormproof.chaos.live import LiveRun
 from stormproof.chaos.metrics_watch import MetricsWatch, metric_urls
@@ -40,9 +41,10 @@ from stormproof.report.model import ChaosRecord
 LLM_TIMEOUT_SECONDS = 4.0
 
 
-class ChaosRun(Triggers):
+class ChaosRun(Triggers, Fleet):
     """One chaos test's run on the shared world: its queue, tag, proxies, workers, load,
-    faults and history, judged at the end; its triggers read from the world (Triggers)."""
+    faults and history, judged at the end; its triggers read from the world (Triggers),
+    its replicas told apart by Temporal's worker identity (Fleet)."""
 
     def __init__(self, world: ChaosWorld, tmp: Path, tag: str, fault: str, test_id: str):
         self.world, self.tmp, self.tag, self.fault = world, tmp, tag, fault
@@ -126,17 +128,21 @@ class ChaosRun(Triggers):
         services = {name: f"http://{p[f'svc-{name}'].address}" for name in self.world.services}
         return for_adapter(base, self.world.adapter, services)
 
-    async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
-        """A worker on this run's queue, ready once the adapter's readiness workflow
-        round-trips through it (the contract's PingWorkflow) or, for a team's worker,
-        once it polls the queue (fixtures/pollers.py)."""
-        worker = WorkerProcess(
+    def worker_process(self, argv: list[str] | None = None) -> WorkerProcess:
+        """A worker on this run's queue, not started: its command, endpoints and log."""
+        return WorkerProcess(
             argv or self.world.worker_argv,
             self.endpoints(),
             task_queue=self.task_queue,
             log_dir=self.tmp,
             name=f"worker{len(self.workers) + 1}",
         )
+
+    async def start_worker(self, argv: list[str] | None = None) -> WorkerProcess:
+        """A worker on this run's queue, ready once the adapter's readiness workflow
+        round-trips through it (the contract's PingWorkflow) or, for a team's worker,
+        once it polls the queue (fixtures/pollers.py)."""
+        worker = self.worker_process(argv)
         loaded = self.generator is not None and self.generator.open > 0
         before = await pollers(self.world.client, self.task_queue) if loaded else {}
         self.workers.append(worker.start())

@@ -18,10 +18,10 @@ import time
 
 import pytest
 
-from stormproof.adapter import HttpDeliveries, LlmCalls
-from stormproof.chaos import ChaosRun, Planned, Running, assert_all_completed, needs
+from stormproof.adapter import LlmCalls
+from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.nemesis import WorkerPause
-from stormproof.world import Delay, SinkDelay
+from stormproof.chaos.scenarios import mid_effect, pause_past_timeouts
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=30),
@@ -30,34 +30,13 @@ pytestmark = [
     pytest.mark.worker_process,
     needs(LlmCalls),
 ]
-PAUSE_SECONDS = 20.0  # longer than send_notification's 15 s start-to-close
-# A team's activity may declare a longer timeout: the pause outlasts it by this much.
-PAUSE_SLACK = 5.0
-HELD_SECONDS = 2.0  # the effect's answer is held this long: the freeze meets it in flight
-
-
-async def mid_effect(chaos: ChaosRun) -> tuple[Planned, Running]:
-    """Start a victim and return once its effect is in the world and its activity runs:
-    a delivery at the sink if the adapter declares one, else an LLM request."""
-    if chaos.units_owing(HttpDeliveries):
-        victim = chaos.plan_owing(HttpDeliveries)
-        chaos.world.sink.script(victim.workflow_id, [SinkDelay(seconds=HELD_SECONDS)])
-        await chaos.workload.start(victim)
-        await chaos.wait_delivery(victim)
-    else:
-        victim = chaos.plan_owing(LlmCalls)
-        chaos.world.fake_llm.script(victim.marker, [Delay(seconds=HELD_SECONDS)])
-        await chaos.workload.start(victim)
-        await chaos.wait_llm_in_flight(victim.marker)
-    return victim, await chaos.wait_activity_running(victim.workflow_id)
 
 
 async def test_worker_paused_past_timeouts(chaos: ChaosRun) -> None:
     frozen = await chaos.start_worker()
     async with chaos.load():
-        victim, hit = await mid_effect(chaos)
-        noticed = await chaos.noticed_after(victim.workflow_id, hit.activity)
-        pause = max(PAUSE_SECONDS, noticed + PAUSE_SLACK)  # past its own declared timeout
+        _, hit = await mid_effect(chaos)
+        pause = await pause_past_timeouts(chaos, hit)  # past its own declared timeout
         async with chaos.faulted(WorkerPause(frozen.process)):
             frozen_at = time.monotonic()
             await chaos.start_worker()  # the stand-in that runs the timed-out attempt

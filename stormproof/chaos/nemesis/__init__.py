@@ -13,7 +13,7 @@ from stormproof.chaos.nemesis.database import PostgresCrash
 from stormproof.chaos.nemesis.link import LinkDown, LinkToxic
 from stormproof.chaos.nemesis.sink import SinkDown
 from stormproof.chaos.nemesis.temporal import TemporalCrash
-from stormproof.chaos.nemesis.worker import WorkerCrash, WorkerPause
+from stormproof.chaos.nemesis.worker import WorkerCrash, WorkerPause, WorkerTerminate
 from stormproof.chaos.nemesis.workflow import WorkflowReset
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "TemporalCrash",
     "WorkerCrash",
     "WorkerPause",
+    "WorkerTerminate",
     "WorkflowReset",
 ]

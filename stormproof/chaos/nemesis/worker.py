@@ -1,7 +1,10 @@
-"""Faults of the worker process: SIGKILL (and a fresh worker), or SIGSTOP and SIGCONT."""
+"""Faults of the worker process: SIGKILL (and a fresh worker), SIGSTOP and SIGCONT, or
+SIGTERM (a deploy stopping it: it drains and exits) and a replacement."""
 
 from __future__ import annotations
 
+import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -43,3 +46,24 @@ class WorkerPause(Nemesis):
 
     async def heal(self) -> None:
         self.process.resume()
+
+
+class WorkerTerminate(Nemesis):
+    """SIGTERM the worker's group, as a deploy stops a replica; heal starts its replacement.
+    The worker must drain and exit: waiting for that, and judging it, is the scenario's."""
+
+    name = "worker-sigterm"
+
+    def __init__(self, process: ManagedProcess, replace: Callable[[], Awaitable[Any]]):
+        self.process, self.replace = process, replace
+        self.replaced = False
+        self.at: float | None = None  # time.monotonic() when the SIGTERM was sent
+
+    async def inject(self) -> None:
+        self.at = time.monotonic()
+        self.process.signal_group(signal.SIGTERM)
+
+    async def heal(self) -> None:
+        if not self.replaced:
+            self.replaced = True
+            await self.replace()

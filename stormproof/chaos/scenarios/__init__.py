@@ -3,20 +3,36 @@
 `effect_then_outage`: the effect lands, then the worker's link to Temporal is cut past the
 activity's timeout. `deaths`: for each declared effect kind, the effect lands, then the
 worker is SIGKILLed before its completion reaches Temporal. Both must leave exactly one
-effect.
+effect. `mid_effect`: a victim whose effect is held while its activity runs. The fleet's:
+`replica_sigkill`, `replica_pause`, `rolling_restart` (with `expect_drained`).
 """
 
 from stormproof.chaos.scenarios.death_checks import check_one_effect
 from stormproof.chaos.scenarios.effect_then_death import KINDS, Death, EffectKind, deaths, declared
 from stormproof.chaos.scenarios.effect_then_outage import Effect, effect_then_outage
+from stormproof.chaos.scenarios.fleet import (
+    Drained,
+    expect_drained,
+    replica_pause,
+    replica_sigkill,
+    rolling_restart,
+)
+from stormproof.chaos.scenarios.mid_effect import mid_effect, pause_past_timeouts
 
 __all__ = [
     "KINDS",
     "Death",
+    "Drained",
     "Effect",
     "EffectKind",
     "check_one_effect",
     "deaths",
     "declared",
     "effect_then_outage",
+    "expect_drained",
+    "mid_effect",
+    "pause_past_timeouts",
+    "replica_pause",
+    "replica_sigkill",
+    "rolling_restart",
 ]
