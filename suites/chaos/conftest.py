@@ -9,8 +9,9 @@ under a team's adapter, with that reason (stormproof/plugin.py).
 
 The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/chaos/fixtures.py, a pytest
 plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's tests
-beside its adapter (examples/routing/tests) get them too. Tests marked process_death or
-workflow_reset are deselected unless `-m` names their marker.
+beside its adapter (examples/routing/tests) get them too. Tests marked process_death,
+workflow_reset or fleet are deselected unless `-m` names their marker (`make fleet` runs
+`-m fleet`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from stormproof.chaos import NEEDS
 HERE = Path(__file__).parent
 PROCESS_DEATH = "process_death"
 RESET = "workflow_reset"
-OPT_IN = (PROCESS_DEATH, RESET)  # markers whose tests run only when -m names them
+FLEET = "fleet"
+OPT_IN = (PROCESS_DEATH, RESET, FLEET)  # markers whose tests run only when -m names them
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,13 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{RESET}: workflows reset after their effects, under load, ~45 s "
         f"(deselected unless -m {RESET})",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{FLEET}: a fleet of worker replicas killed, frozen or restarted in turn, 35-60 s "
+        f"each (deselected unless -m {FLEET}: make fleet)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `contract` every test here that declares no `needs` (a team's --adapter skips
-    them, with the reason: stormproof/plugin.py); keep the long process-death and reset
-    tests out of the default run, as the soak is."""
+    them, with the reason: stormproof/plugin.py); keep the long process-death, reset and
+    fleet tests out of the default run, as the soak is."""
     for item in items:
         undeclared = item.get_closest_marker(NEEDS) is None
         if item.path.is_relative_to(HERE) and undeclared:
