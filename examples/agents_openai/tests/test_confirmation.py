@@ -116,7 +116,7 @@ async def test_an_unconfirmed_ticket_is_never_filed(tmp_path: Path) -> None:
         steps = world.unit.llm_answers
         assert steps is not None
         ctx, handle = await world.start("unconfirmed", lambda c: [*steps(c)[:-1], NOT_FILED])
-        world.llm.script(ctx.marker, [Delay(seconds=2)])  # the last word, after the window
+        world.llm.script(ctx.marker, [Delay(seconds=3)])  # the last word, after the window
         closing = asyncio.create_task(handle.result())  # awaited: the clock may skip
         await world.llm.wait_for_calls(ctx.marker, 4, timeout=60, finished=False)
         try:
