@@ -15,6 +15,7 @@ non-determinism error.
 The dev server needs `VERSIONING_FLAGS` (the dynamic config Temporal's own SDK tests start
 it with, and a drainage check every second instead of every three minutes). The worker
 takes its version from the contract's optional variables (docs/CONTRACT.md section 1).
+This module is the public one (docs/API.md): it exports rolling_verdict.py's names too.
 """
 
 from __future__ import annotations
@@ -44,11 +45,35 @@ from temporalio.common import PinnedVersioningOverride, WorkerDeploymentVersion
 from temporalio.service import RPCError
 
 from stormproof.chaos.nemesis.base import Nemesis
+from stormproof.chaos.rolling_verdict import (
+    Tasks,
+    assert_deterministic,
+    assert_pinned_stayed,
+    assert_upgraded,
+    moved,
+    nondeterministic,
+    read_tasks,
+    replay_guard,
+)
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess
 
 if TYPE_CHECKING:
     from stormproof.chaos.run import ChaosRun
+
+__all__ = [
+    "VERSIONING_FLAGS",
+    "RollingDeploy",
+    "Rollout",
+    "Tasks",
+    "assert_deterministic",
+    "assert_pinned_stayed",
+    "assert_upgraded",
+    "moved",
+    "nondeterministic",
+    "read_tasks",
+    "replay_guard",
+]
 
 # The contract's optional variables (docs/CONTRACT.md section 1).
 DEPLOYMENT_NAME = "STORMPROOF_DEPLOYMENT_NAME"

@@ -15,12 +15,12 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.client import Client
 
 from stormproof.adapter import CONTRACT
-from stormproof.chaos.rolling_deploy import RollingDeploy
 from stormproof.diagnosis import BugClass, fail
 from stormproof.replay import (
     HISTORIES_DIR,
@@ -32,6 +32,9 @@ from stormproof.replay import (
     relative,
     replay_file,
 )
+
+if TYPE_CHECKING:
+    from stormproof.chaos.rolling_deploy import RollingDeploy
 
 NON_DETERMINISTIC = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
 ROOT = HISTORIES_DIR.parent.parent.parent
@@ -85,6 +88,7 @@ async def read_tasks(client: Client, workflow_ids: Iterable[str]) -> dict[str, T
 
 
 def nondeterministic(tasks: dict[str, Tasks]) -> list[Tasks]:
+    """The runs that failed a workflow task as non-deterministic."""
     return [t for t in tasks.values() if t.nondeterminism]
 
 

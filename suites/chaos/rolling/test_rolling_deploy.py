@@ -22,11 +22,11 @@ from datetime import timedelta
 import pytest
 from temporalio.service import RPCError
 
-from stormproof import log_scan
 from stormproof.chaos import ChaosRun, LoadSpec, Planned, assert_all_completed
-from stormproof.chaos.nemesis.link import LinkDown
-from stormproof.chaos.rolling_deploy import RollingDeploy, Rollout
-from stormproof.chaos.rolling_verdict import (
+from stormproof.chaos.nemesis import LinkDown
+from stormproof.chaos.rolling_deploy import (
+    RollingDeploy,
+    Rollout,
     Tasks,
     assert_deterministic,
     assert_pinned_stayed,
@@ -37,9 +37,9 @@ from stormproof.chaos.rolling_verdict import (
     replay_guard,
 )
 from stormproof.diagnosis import BugClass, rejected_as
-from stormproof.fixtures.wait import wait_for
+from stormproof.log_scan import failure, scan
 from stormproof.replay import require_replayed
-from stormproof.world import PATCHED_SPEC, broken_spec
+from stormproof.world import PATCHED_SPEC, broken_spec, wait_for
 
 pytestmark = [
     pytest.mark.rolling_deploy,
@@ -153,7 +153,7 @@ async def test_negative_control_unpatched_change_is_rejected(chaos: ChaosRun) ->
         assert_deterministic(tasks)
     assert f"scheduled event '{STORE}'" in str(caught.value), caught.value
     v2_log = {"worker-v2": deploy.workers["v2"].process.log_path}
-    found = log_scan.failure(log_scan.scan(v2_log))
+    found = failure(scan(v2_log))
     assert found is not None and found.bug is BugClass.NON_DETERMINISM, v2_log
 
     # The pinned run never meets the new code: it finishes on v1.
