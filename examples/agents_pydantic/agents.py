@@ -132,9 +132,12 @@ class Agents:
 
 
 def build_agents(
-    model: OpenAIChatModel, tickets: FunctionToolset[SupportDeps] | None = None
+    model: OpenAIChatModel,
+    *,
+    lookup: FunctionToolset[SupportDeps] = orders,
+    tickets: FunctionToolset[SupportDeps] | None = None,
 ) -> Agents:
-    """Both agents on `model` (a twin passes its own model or ticket desk)."""
+    """Both agents on `model` (a twin passes its own model, order lookup or ticket desk)."""
     billing = Agent(
         model,
         name="billing",
@@ -157,7 +160,7 @@ def build_agents(
         deps_type=SupportDeps,
         instructions=TRIAGE_INSTRUCTIONS,
         output_type=[TriageResult, DeferredToolRequests],
-        toolsets=[orders, delegation, tickets or tickets_toolset()],
+        toolsets=[lookup, delegation, tickets or tickets_toolset()],
         capabilities=[durability()],
     )
     return Agents(triage=triage, billing=billing)

@@ -1,13 +1,13 @@
 """How Stormproof judges the support-triage app: the team's glue, and the only module of the
 app that imports Stormproof (`stormproof.adapter`, and `stormproof.world` for the scripted
-tool calls).
+tool calls and a bounded wait).
 
 One unit, `support_case`: the customer's message carries the suite's marker (every step of
 both agents resends it, so the fake LLM attributes each step to the unit), the fake LLM is
 scripted through the agent's steps (look the order up, ask billing, billing answers,
-propose the ticket, answer the triage), `drive` confirms the ticket, and the case owes
-five answered model requests (no more requests than Temporal ran attempts of the two
-agents' model-request activities) and one ticket row. It imports nothing of the app: the
+propose the ticket, answer the triage), `drive` confirms the ticket once it is shown, and
+the case owes five answered model requests (no more requests than Temporal ran attempts of
+the two agents' model-request activities) and one ticket row. It imports nothing of the app: the
 suite starts the worker by its command and talks to it only through Temporal and the world.
 """
 
@@ -17,8 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from temporalio.service import RPCError
+
 from stormproof.adapter import Adapter, LlmCalls, Rows, Unit, UnitContext, WorkerEnv
-from stormproof.world import ToolCall
+from stormproof.world import ToolCall, wait_for
 
 ORDER_ID = "A-1001"
 COMPLAINT = f"I was charged twice for order {ORDER_ID}, please refund one charge."
@@ -62,9 +64,19 @@ def agent_steps(ctx: UnitContext) -> list[str | ToolCall]:
 
 
 async def confirm(ctx: UnitContext, handle: Any) -> None:
-    """A person confirms the ticket. The Update waits in the workflow until the agent has
-    proposed it; its fixed id makes a resend (after a fault) the same confirmation."""
-    await handle.execute_update("confirm", id=f"confirm-{ctx.workflow_id}")
+    """A person confirms the ticket once the case shows it (the `stage` query), as the
+    support desk's UI would; the Update's fixed id makes a resend (after a fault) the same
+    confirmation. A case already closed (expired) is left alone."""
+
+    async def stage() -> str | None:
+        found = await handle.query("stage")
+        return None if found == "working" else found
+
+    shown = await wait_for(
+        stage, what="the ticket to confirm", timeout=600, interval=0.5, retry_on=(RPCError,)
+    )
+    if shown != "closed":
+        await handle.execute_update("confirm", id=f"confirm-{ctx.workflow_id}")
 
 
 def filed(ctx: UnitContext, result: Any) -> str | None:
@@ -79,7 +91,7 @@ def filed(ctx: UnitContext, result: Any) -> str | None:
     }
     wrong = {k: result.get(k) for k, v in expected.items() if result.get(k) != v}
     key = str(result.get("ticket_key"))
-    if not key.startswith(f"{ctx.workflow_id}/call_"):
+    if not key.startswith(f"{ctx.workflow_id}/"):  # the case's ticket (how keyed: the app's)
         wrong["ticket_key"] = key
     return f"unexpected {wrong} in {result!r}" if wrong else None
 

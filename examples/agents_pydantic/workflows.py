@@ -11,11 +11,12 @@ is filed. No I/O here and no retry code: Temporal retries the activities.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, ClassVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic_ai import DeferredToolRequests, DeferredToolResults
+    from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults
     from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolReturnPart
     from pydantic_ai.run import AgentRunResult
 
@@ -53,6 +54,9 @@ def _outcome(case_id: str, status: str, messages: list[ModelMessage]) -> CaseOut
 class SupportCaseWorkflow:
     """Triage a customer's message; file the proposed ticket once a person confirms it."""
 
+    # Built at import, outside the workflow (agents.py): the workflow only runs it.
+    triage: ClassVar[Agent[SupportDeps, Any]] = AGENTS.triage
+
     def __init__(self) -> None:
         self._proposal: str | None = None  # the pending ticket's title
         self._confirmed = False
@@ -63,7 +67,7 @@ class SupportCaseWorkflow:
     async def run(self, request: SupportRequest) -> CaseOutcome:
         case_id = workflow.info().workflow_id
         deps = SupportDeps(case_id=case_id, message=request.message)
-        first = await AGENTS.triage.run(request.message, deps=deps)
+        first = await self.triage.run(request.message, deps=deps)
         outcome = await self._resolve(first, deps)
         self._closed = True  # a confirm still waiting for a proposal returns now
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -82,7 +86,7 @@ class SupportCaseWorkflow:
             workflow.logger.info("nobody confirmed the ticket of %s: not filed", deps.case_id)
             return _outcome(deps.case_id, "expired", first.all_messages())
         approvals = DeferredToolResults(approvals={c.tool_call_id: True for c in pending.approvals})
-        final = await AGENTS.triage.run(
+        final = await self.triage.run(
             message_history=first.all_messages(), deferred_tool_results=approvals, deps=deps
         )
         return self._finished(deps, "filed", final)
@@ -105,9 +109,13 @@ class SupportCaseWorkflow:
         return self._proposal
 
     @workflow.query
-    def proposal(self) -> str | None:
-        """The ticket waiting for confirmation, if any."""
-        return None if self._confirmed else self._proposal
+    def stage(self) -> str:
+        """Where the case is: working, awaiting_confirmation, confirmed or closed."""
+        if self._closed or self._expired:
+            return "closed"
+        if self._confirmed:
+            return "confirmed"
+        return "working" if self._proposal is None else "awaiting_confirmation"
 
 
 WORKFLOWS = [SupportCaseWorkflow]
