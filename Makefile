@@ -126,6 +126,7 @@ chaos: deps ## the chaos suite alone at full scale (100+ workflows per fault, ab
 # whose 15 minutes they do not fit (make test keeps the examples' happy paths and replay).
 EXAMPLE_ADAPTERS := examples.routing.stormproof_adapter examples.hello_world.stormproof_adapter
 EXAMPLE_ADAPTERS += examples.agents_openai.stormproof_adapter
+EXAMPLE_ADAPTERS += examples.agents_pydantic.stormproof_adapter
 TWIN_ROWS := $(wildcard examples/*/tests/test_default_rows.py)
 EXAMPLE_CHAOS := examples/routing/tests/test_chaos.py examples/routing/tests/test_faults.py \
   examples/routing/tests/test_lessons.py
