@@ -127,6 +127,8 @@ COMMANDS: dict[str, Way] = {
     "make cluster": Way(MAKE_DRY),
     # docs/CHAOS.md: the rolling deploy
     "make rolling": Way(MAKE_DRY),
+    "make fleet": Way(MAKE_DRY),
+    ".venv/bin/pytest --pyargs stormproof.suites.chaos -m fleet -n 2": Way(COLLECT),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos.cluster -m cluster": Way(COLLECT),
     "docker compose up -d": Way(DOCKER),
     "pytest --pyargs stormproof.suites.conformance --temporal-address 127.0.0.1:7233 "

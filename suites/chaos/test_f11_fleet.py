@@ -70,19 +70,19 @@ async def rolling_row(chaos: ChaosRun, argv: list[str] | None = None) -> None:
 
 
 @pytest.mark.chaos(fault="fleet-replica-sigkill")
-@pytest.mark.chaos_long(seconds=35)
+@pytest.mark.chaos_long(seconds=30)
 async def test_fleet_replica_sigkill(chaos: ChaosRun) -> None:
     await sigkill_row(chaos)
 
 
 @pytest.mark.chaos(fault="fleet-replica-pause")
-@pytest.mark.chaos_long(seconds=35)
+@pytest.mark.chaos_long(seconds=30)
 async def test_fleet_replica_pause(chaos: ChaosRun) -> None:
     await pause_row(chaos)
 
 
 @pytest.mark.chaos(fault="fleet-rolling-restart")
-@pytest.mark.chaos_long(seconds=45)
+@pytest.mark.chaos_long(seconds=55)
 async def test_fleet_rolling_restart(chaos: ChaosRun) -> None:
     await rolling_row(chaos)
 
@@ -104,7 +104,7 @@ async def test_fleet_sigkill_rejects_no_heartbeat_timeout(chaos: ChaosRun) -> No
 @pytest.mark.negative_control
 @pytest.mark.contract
 @pytest.mark.chaos(fault="negative-control:fleet non_idempotent_notify (must be invalid)")
-@pytest.mark.chaos_long(seconds=40)
+@pytest.mark.chaos_long(seconds=30)
 async def test_fleet_pause_rejects_non_idempotent_notify(chaos: ChaosRun) -> None:
     """The frozen replica's delivery and the retry's carry two keys: a second notification."""
     with rejected_as(BugClass.DUPLICATE_EFFECT):
@@ -114,7 +114,7 @@ async def test_fleet_pause_rejects_non_idempotent_notify(chaos: ChaosRun) -> Non
 @pytest.mark.negative_control
 @pytest.mark.contract
 @pytest.mark.chaos(fault="negative-control:fleet exits_at_once_on_sigterm (must not drain)")
-@pytest.mark.chaos_long(seconds=60)
+@pytest.mark.chaos_long(seconds=50)
 async def test_fleet_rolling_restart_rejects_exits_at_once_on_sigterm(chaos: ChaosRun) -> None:
     """SIGTERM ends the twin at once: the held attempt is dropped and run again elsewhere."""
     with rejected_as(BugClass.NO_DRAIN):
