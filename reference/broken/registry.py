@@ -217,7 +217,8 @@ REGISTRY: tuple[Twin, ...] = (
     _worker(
         "non_idempotent_notify",
         "a fresh Idempotency-Key per attempt: the sink sees more than one key per report",
-        f"{_C}test_notification.py: 'duplicate-effect'; {_CHAOS}, duplicated deliveries >= 1",
+        f"{_C}test_notification.py: 'duplicate-effect'; {_CHAOS}, duplicated deliveries >= 1; "
+        "suites/chaos/test_f11_fleet.py: 'duplicate-effect' (a frozen replica)",
     ),
     _worker(
         "key_per_run",
@@ -241,7 +242,8 @@ REGISTRY: tuple[Twin, ...] = (
         "no_heartbeat_timeout",
         "NoHeartbeatTimeout",
         "llm_call declares no heartbeat timeout and a 2-minute start_to_close",
-        "suites/chaos/test_f4_worker_kill.py: 'stalled-after-worker-death' with its stall time",
+        "suites/chaos/test_f4_worker_kill.py and suites/chaos/test_f11_fleet.py (a replica "
+        "killed): 'stalled-after-worker-death' with its stall time",
     ),
     # --- 6. the process ------------------------------------------------------------------
     _worker(
@@ -260,7 +262,8 @@ REGISTRY: tuple[Twin, ...] = (
     _worker(
         "exits_at_once_on_sigterm",
         "SIGTERM ends the process at once, dropping its in-flight activity",
-        "suites/reconnect/test_lifecycle.py: 'no-drain'",
+        "suites/reconnect/test_lifecycle.py and suites/chaos/test_f11_fleet.py (a rolling "
+        "restart): 'no-drain'",
     ),
     Twin(
         "connect_once",
