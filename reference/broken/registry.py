@@ -223,7 +223,7 @@ REGISTRY: tuple[Twin, ...] = (
     _worker(
         "key_per_run",
         "the Idempotency-Key carries the run id: one per run, so a reset notifies again",
-        f"{_C}test_reset.py: 'duplicate-effect' after a reset",
+        f"{_C}test_reset.py and suites/chaos/test_f12_workflow_reset.py: 'duplicate-effect'",
     ),
     _worker(
         "memory_dedup",
