@@ -11,8 +11,11 @@ the other commands down.
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
 from importlib import metadata
+from typing import NoReturn
 
 # name -> (module:function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,5 +72,19 @@ def main(argv: list[str] | None = None) -> int:
     return int(getattr(module, func_name)(rest) or 0)
 
 
+def entry() -> NoReturn:
+    """The process's entry (the console script, `python -m stormproof.cli`): main's exit
+    code, without the interpreter's teardown. A command that used a Temporal client leaves
+    the SDK's Rust threads behind, and one of them releasing the GIL while the interpreter
+    finalizes aborts the process (SIGABRT, "PyGILState_Release: thread state ... must be
+    current", temporalio/sdk-python#300) after the command has succeeded: a `stormproof
+    doctor` that printed ok:true once exited -6 in `make test`. Output is flushed first."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
