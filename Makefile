@@ -179,11 +179,12 @@ reset: deps ## workflows reset after their effects under load, and the twin it r
 	  --chaos-html=$(REPORTS)/reset.html
 
 # A team's commands outside the checkout (the wheel installed into a fresh virtualenv, the
-# documented team lines run from a folder of its own): minutes of installs and servers, so
-# a target of its own, run by CI after make test.
+# documented team lines run from a folder of its own) and the conformance suite run as a
+# team runs it against its own cluster (behind the TLS ingress, about a minute): minutes of
+# installs and servers, so a target of its own, run by CI after make test.
 team: deps ## a team's commands from a fresh venv and a folder outside the checkout
 	@mkdir -p $(REPORTS)
-	@bash scripts/pytest-nonempty.sh $(PYTEST) tests -m team_commands -n $(JOBS) \
+	@bash scripts/pytest-nonempty.sh $(PYTEST) tests suites/deployment -m team_commands -n $(JOBS) \
 	  --junitxml=$(REPORTS)/team.xml
 
 # The fast check while editing workflow code: conformance (time-skipping) and replay.

@@ -47,6 +47,7 @@ def _junit(path: Path) -> tuple[list[str], dict[str, str], list[str]]:
     return passed, skipped, failed
 
 
+@pytest.mark.team_commands  # a team's run against its own cluster: make team (about a minute)
 async def test_conformance_passes_behind_the_tls_ingress(
     deployment: Deployment, tmp_path: Path
 ) -> None:

@@ -123,6 +123,8 @@ async def test_negative_control_worker_exiting_on_cancel_is_caught(
     with rejected_as(BugClass.WORKER_EXITED) as caught:
         await cancel_an_activity(reconnect_world, EXITS_ON_CANCEL_ARGV)
     assert "(after an activity was cancelled)" in str(caught.value)
+    for worker in reconnect_world.workers:  # a twin that lives on stuck ignores SIGTERM:
+        worker.process.kill()  # no 15 s of graceful stop at teardown for it
 
 
 async def test_closing_clients_does_not_stop_the_worker(reconnect_world: ReconnectWorld):
