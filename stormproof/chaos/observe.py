@@ -168,24 +168,27 @@ def observe_effects(
     return out
 
 
-async def runs_of(client: Client, workflow_id: str, expect: bool) -> list[str]:
-    """The executions of `workflow_id`: one id per chain of runs (its first run's id).
-
-    Visibility lists every run; a reset (an operator's, after a bug fix) or a continue-as-new
-    starts a new run of the same execution, whose first run id is the chain's, while a
-    second start of a closed id begins a chain of its own. Only that is a duplicate run.
-    Waits briefly for lagging visibility."""
+async def run_ids_of(client: Client, workflow_id: str, expect: bool) -> list[str]:
+    """Every run visibility lists for `workflow_id` (waits briefly for lagging visibility)."""
 
     async def listed() -> list[str] | None:
         found = [w.run_id async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
         return found if found or not expect else None
 
     try:
-        run_ids = await wait_for(
+        return await wait_for(
             listed, what=f"runs of {workflow_id}", timeout=10, interval=0.2, retry_on=(RPCError,)
         )
     except TimeoutError:
         return []
+
+
+async def executions_of(client: Client, workflow_id: str, run_ids: list[str]) -> list[str]:
+    """The executions among `run_ids`: one id per chain of runs (its first run's id).
+
+    A reset (an operator's, after a bug fix) or a continue-as-new starts a new run of the
+    same execution, whose first run id is the chain's, while a second start of a closed id
+    begins a chain of its own. Only that is a duplicate run."""
     if len(run_ids) <= 1:
         return run_ids
     chains: list[str] = []
@@ -197,12 +200,8 @@ async def runs_of(client: Client, workflow_id: str, expect: bool) -> list[str]:
     return chains
 
 
-async def _run_ids(client: Client, workflow_id: str) -> list[str]:
-    return [w.run_id async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
-
-
 async def steps_and_attempts(
-    client: Client, workflow_id: str, history: OperationLog
+    client: Client, workflow_id: str, run_ids: list[str], history: OperationLog
 ) -> dict[str, ActivityAttempts]:
     """Record each completed step as a `step` op at its server time; return the attempts
     of every activity, as stormproof.effects.attempts defines them, summed over the
@@ -211,7 +210,7 @@ async def steps_and_attempts(
     workflow task, and is counted twice from a later point, which only makes the
     wasted-call rule lenient)."""
     total: dict[str, ActivityAttempts] = {}
-    for run_id in await _run_ids(client, workflow_id) or [None]:
+    for run_id in run_ids:
         handle = client.get_workflow_handle(workflow_id, run_id=run_id)
         events = (await handle.fetch_history()).events
         for event in events:

@@ -34,9 +34,12 @@ async def observe_and_check(run: ChaosRun) -> CheckResult:
 
     async def observe_one(wid: str) -> None:
         async with gate:
-            runs[wid] = await observe.runs_of(client, wid, expect=wid in accepted)
-            if runs[wid]:
-                run.activities[wid] = await observe.steps_and_attempts(client, wid, run.history)
+            run_ids = await observe.run_ids_of(client, wid, expect=wid in accepted)
+            runs[wid] = await observe.executions_of(client, wid, run_ids)
+            if run_ids:
+                run.activities[wid] = await observe.steps_and_attempts(
+                    client, wid, run_ids, run.history
+                )
 
     await asyncio.gather(*(observe_one(wid) for wid in started))
     runs = {wid: runs[wid] for wid in started}  # the workload's order, as before
