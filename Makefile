@@ -87,8 +87,9 @@ cluster-deps: ## build temporal-server and its SQL tool into .bin/ (about 7 minu
 	  cp -r "$$(go env GOMODCACHE)/go.temporal.io/server@$(TEMPORAL_SERVER_VERSION)/schema/postgresql" $(BIN)/temporal-schema/ && \
 	  chmod -R u+w $(BIN)/temporal-schema; fi
 
-# The cluster suite: per-service faults on the production topology. Its own target because the
-# first build alone takes most of make test's budget; CI runs it after make test.
+# The cluster suite: per-service faults on the production topology, and the rolling deploy's
+# two tests (make rolling's) on it. Its own target because the first build alone takes most
+# of make test's budget; CI runs it after make test.
 cluster: deps cluster-deps ## the four-service Temporal cluster suite (after make test in CI)
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/cluster -m cluster --junitxml=$(REPORTS)/cluster.xml \

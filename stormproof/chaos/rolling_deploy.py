@@ -12,14 +12,16 @@ v1, Temporal reports it drained and v1's worker is stopped: retired.
 stormproof/chaos/rolling_verdict.py reads where each run's workflow tasks ran and every
 non-determinism error.
 
-The dev server needs `VERSIONING_FLAGS` (the dynamic config Temporal's own SDK tests start
-it with, and a drainage check every second instead of every three minutes). The worker
+The server needs `VERSIONING_CONFIG` (the dynamic config Temporal's own SDK tests start
+it with, and a drainage check every second instead of every three minutes): a dev server
+as `VERSIONING_FLAGS`, the four-service cluster in its dynamic-config file. The worker
 takes its version from the contract's optional variables (docs/CONTRACT.md section 1).
 This module is the public one (docs/API.md): it exports rolling_verdict.py's names too.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     from stormproof.chaos.run import ChaosRun
 
 __all__ = [
+    "VERSIONING_CONFIG",
     "VERSIONING_FLAGS",
     "RollingDeploy",
     "Rollout",
@@ -79,14 +82,20 @@ __all__ = [
 DEPLOYMENT_NAME = "STORMPROOF_DEPLOYMENT_NAME"
 BUILD_ID = "STORMPROOF_BUILD_ID"
 VERSIONING_BEHAVIOR = "STORMPROOF_VERSIONING_BEHAVIOR"
-DYNAMIC_CONFIG = (
-    "frontend.workerVersioningWorkflowAPIs=true",
-    "frontend.workerVersioningDataAPIs=true",
-    "system.enableDeploymentVersions=true",
-    'matching.wv.VersionDrainageStatusRefreshInterval="1s"',
-    'matching.wv.VersionDrainageStatusVisibilityGracePeriod="1s"',
+# The dynamic config a deploy needs, one value per key: the dev server takes it as flags
+# (VERSIONING_FLAGS), the four-service cluster as its dynamic-config file.
+VERSIONING_CONFIG: dict[str, bool | str] = {
+    "frontend.workerVersioningWorkflowAPIs": True,
+    "frontend.workerVersioningDataAPIs": True,
+    "system.enableDeploymentVersions": True,
+    "matching.wv.VersionDrainageStatusRefreshInterval": "1s",
+    "matching.wv.VersionDrainageStatusVisibilityGracePeriod": "1s",
+}
+VERSIONING_FLAGS = tuple(
+    arg
+    for key, value in VERSIONING_CONFIG.items()
+    for arg in ("--dynamic-config-value", f"{key}={json.dumps(value)}")
 )
-VERSIONING_FLAGS = tuple(a for v in DYNAMIC_CONFIG for a in ("--dynamic-config-value", v))
 IDENTITY = "stormproof-rolling-deploy"
 PROPAGATED = RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
 DRAINED = (

@@ -3,7 +3,9 @@
 It overrides the parent folder's `chaos_world` and nothing else, so the same `chaos`
 fixture, workload, checker and report judge the production topology. Temporal keeps its
 own PostgreSQL (restarted under it by one fault), apart from the worker's database, and
-history reaches it through a Toxiproxy proxy of its own (cut by another fault).
+history reaches it through a Toxiproxy proxy of its own (cut by another fault). Its
+dynamic config switches on what Worker Deployment Versioning needs (VERSIONING_CONFIG, as
+the dev server of suites/chaos/rolling gets it), for the rolling deploy run here too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from temporalio.client import Client
 
 from stormproof.chaos import ChaosWorld
 from stormproof.chaos.nemesis import HISTORY_DB_PROXY
+from stormproof.chaos.rolling_deploy import VERSIONING_CONFIG
 from stormproof.world import (
     FakeLlm,
     NotificationSink,
@@ -45,7 +48,12 @@ async def chaos_world(
     async with world:
         # History reaches its database through a proxy of its own, on the port known now.
         proxy = toxiproxy.client.create(HISTORY_DB_PROXY, f"127.0.0.1:{temporal_db.port}")
-        cluster = TemporalCluster(session_dir / "cluster", temporal_db, history_db=proxy.address)
+        cluster = TemporalCluster(
+            session_dir / "cluster",
+            temporal_db,
+            history_db=proxy.address,
+            dynamic_config=VERSIONING_CONFIG,
+        )
         world.add("temporal", cluster, after=["toxiproxy", "temporal-postgres"])
         await world.start("temporal")
         client = await Client.connect(cluster.address, namespace="default")
