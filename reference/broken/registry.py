@@ -11,6 +11,7 @@ runs) is twin.py; this module is only the list.
 from __future__ import annotations
 
 from stormproof.reference.broken.replay_twins import REPLAY_TWINS
+from stormproof.reference.broken.retry_twins import RETRY_TWINS
 from stormproof.reference.broken.twin import PACKAGE, Kind, Twin, describe, load
 from stormproof.reference.broken.twin import served_twin as _served
 from stormproof.reference.broken.twin import worker_twin as _worker
@@ -156,58 +157,7 @@ REGISTRY: tuple[Twin, ...] = (
         "sends an empty or oversized prompt to the LLM instead of refusing it",
         f"{_C}test_bad_input.py: 'input-validation'",
     ),
-    # --- 2 and 3. retries, hints and budgets -----------------------------------------------
-    _worker(
-        "sdk_retries",
-        "the openai client keeps max_retries=2: SDK retries stack on Temporal's",
-        f"{_C}test_retries_exhausted.py: 'wasted-llm-call'; {_CHAOS}, wasted LLM calls >= 1",
-    ),
-    _served(
-        "pdf_retried_too_often",
-        "RetriesPdfFiveTimes",
-        "create_pdf may take 5 attempts where the contract allows 2",
-        f"{_C}test_retries_exhausted.py: 'retry-budget'",
-    ),
-    _worker(
-        "ignores_retry_after",
-        "retryable LLM errors carry no next_retry_delay: Retry-After is ignored",
-        f"{_C}test_llm_rate_limit.py: 'retry-hint-ignored', too early",
-    ),
-    _worker(
-        "retry_after_ms_as_seconds",
-        "reads retry-after-ms as seconds: a 12.5 s hint becomes 5 minutes (its cap)",
-        f"{_C}test_llm_rate_limit.py: 'retry-hint-ignored', too late",
-    ),
-    _worker(
-        "gives_up_on_llm_5xx",
-        "an LLM 503 fails the step instead of being retried",
-        f"{_C}test_llm_transient.py: 'retry-classification'",
-    ),
-    _worker(
-        "gives_up_on_llm_unreachable",
-        "a refused or reset connection to the LLM fails the step instead of being retried",
-        f"{_C}test_llm_unreachable.py: 'retry-classification'",
-    ),
-    _worker(
-        "retries_llm_4xx",
-        "every LLM error status is retried, a 400 too",
-        f"{_C}test_llm_rejected.py: 'retry-classification'",
-    ),
-    _worker(
-        "retries_webhook_4xx",
-        "every webhook error status is retried, a 422 too",
-        f"{_C}test_notification.py: 'retry-classification'",
-    ),
-    _worker(
-        "gives_up_on_webhook_5xx",
-        "a webhook 5xx fails the workflow instead of being retried",
-        f"{_C}test_notification.py: 'retry-classification'",
-    ),
-    _worker(
-        "gives_up_on_webhook_reset",
-        "a connection the webhook reset (or refused) fails the workflow instead of a retry",
-        f"{_C}test_notification.py: 'retry-classification'",
-    ),
+    *RETRY_TWINS,  # retry_twins.py: retries, hints and budgets (sections 2 and 3)
     # --- 5. effects exactly once, also across the worker's death -----------------------------
     _worker(
         "non_idempotent_insert",

@@ -27,7 +27,7 @@ from stormproof.reference import codec
 from stormproof.reference.activities import LlmActivities, NotifyActivities, StorageActivities
 from stormproof.reference.activities import build_activities as _build
 from stormproof.reference.activities.retry_after import parse_retry_after
-from stormproof.reference.broken import effects
+from stormproof.reference.broken import effects, misclassified
 from stormproof.reference.models import LlmCallInput, LlmCallOutput
 from stormproof.reference.settings import WorkerSettings
 
@@ -158,6 +158,31 @@ def gives_up_on_webhook_5xx(settings: WorkerSettings) -> Activities:
 
 def gives_up_on_webhook_reset(settings: WorkerSettings) -> Activities:
     return _build(settings, notify=NotifyActivities(settings, unreachable_is_final=True))
+
+
+def only_5xx(status: int) -> bool:
+    """BROKEN ON PURPOSE: a 429 is a 4xx, so only a server error is worth another attempt."""
+    return status >= 500
+
+
+def gives_up_on_webhook_429(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=NotifyActivities(settings, retry_status=only_5xx))
+
+
+def gives_up_on_webhook_refused(settings: WorkerSettings) -> Activities:
+    return _build(settings, notify=misclassified.RefusedIsFinalNotify(settings))
+
+
+def gives_up_on_llm_malformed(settings: WorkerSettings) -> Activities:
+    return _build(settings, llm=misclassified.MalformedIsFinalLlm(settings))
+
+
+def gives_up_on_postgres_reset(settings: WorkerSettings) -> Activities:
+    return _build(settings, storage=misclassified.ResetIsFinalStorage(settings))
+
+
+def gives_up_on_silent_postgres(settings: WorkerSettings) -> Activities:
+    return _build(settings, storage=misclassified.SilenceIsFinalStorage(settings))
 
 
 # --- 5. effects exactly once ---------------------------------------------------------------

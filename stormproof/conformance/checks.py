@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 
 from stormproof.conformance.judge import Judge, Run
 from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.effects import ArtifactError, failure_messages, failure_types, pdf_text
-from stormproof.fixtures.wait import eventually
+from stormproof.fixtures.wait import eventually, wait_for
 
 __all__ = [
     "assert_llm_calls",
@@ -29,6 +29,7 @@ __all__ = [
     "completed",
     "failure_of",
     "progress_step",
+    "step_retried",
 ]
 
 
@@ -194,3 +195,31 @@ async def progress_step(run: Run, expected: str, timeout: float = 20) -> dict[st
         return progress
 
     return await eventually(check, timeout=timeout)
+
+
+async def step_retried(run: Run, what: str, timeout: float = 60) -> str:
+    """The step Temporal has scheduled a second attempt of, while `what` fails every
+    attempt; a run that closes first took a transient failure for a final one, which is
+    `retry-classification`, naming how it closed."""
+
+    async def second_attempt() -> str | None:
+        described = await run.handle.describe()
+        if described.status != WorkflowExecutionStatus.RUNNING:
+            try:
+                outcome = f"completed with {await run.result()}"
+            except WorkflowFailureError as failure:
+                outcome = f"failed: {failure_messages(failure)}"
+            raise Finding(
+                BugClass.RETRY_CLASSIFICATION,
+                f"{run.workflow_id} {outcome}, with no step retried while {what}: a "
+                "transient failure must be retried, not taken for a final one",
+            )
+        pending = described.raw_description.pending_activities
+        return next((a.activity_type.name for a in pending if a.attempt >= 2), None)
+
+    return await wait_for(
+        second_attempt,
+        what=f"a retried step of {run.workflow_id} ({what})",
+        timeout=timeout,
+        interval=0.1,
+    )

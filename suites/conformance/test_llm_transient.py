@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.conformance import Judge
+from stormproof.conformance import Judge, Run
 from stormproof.conformance.checks import (
     assert_llm_calls,
     assert_one_notification,
@@ -19,6 +19,7 @@ from stormproof.world import (
     BrokenWorker,
     Delay,
     DropConnection,
+    Fault,
     MalformedJson,
     ServerError,
     WorkerFactory,
@@ -29,13 +30,8 @@ from stormproof.world import (
 CLIENT_TIMEOUT = 1.0
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [MalformedJson(), DropConnection(), ServerError(status=503)],
-    ids=["malformed-json", "dropped-connection", "503"],
-)
-async def test_transient_llm_failure_costs_one_retry(judge: Judge, worker: WorkerProcess, fault):
-    run = await judge.start_report(worker, llm_faults=[fault])
+async def check_transient_costs_one_retry(judge: Judge, run: Run, fault: Fault) -> None:
+    """One `fault`, then success: completed, two LLM calls, every effect once."""
     await completed(run, BugClass.RETRY_CLASSIFICATION, f"a {fault.kind} is retried")
     assert_llm_calls(
         judge, run, 2, f"one {fault.kind} and one success", too_few=BugClass.RETRY_CLASSIFICATION
@@ -44,6 +40,27 @@ async def test_transient_llm_failure_costs_one_retry(judge: Judge, worker: Worke
     expect(last == 200, BugClass.RETRY_CLASSIFICATION, f"the last call got {last}")
     assert_one_row(judge, run)
     assert_one_notification(judge, run)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [MalformedJson(), DropConnection(), ServerError(status=503)],
+    ids=["malformed-json", "dropped-connection", "503"],
+)
+async def test_transient_llm_failure_costs_one_retry(judge: Judge, worker: WorkerProcess, fault):
+    run = await judge.start_report(worker, llm_faults=[fault])
+    await check_transient_costs_one_retry(judge, run, fault)
+
+
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_llm_malformed_final(judge: Judge, broken_worker: BrokenWorker):
+    fault = MalformedJson()
+    run = await judge.start_report(
+        await broken_worker("gives_up_on_llm_malformed"), llm_faults=[fault]
+    )
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_transient_costs_one_retry(judge, run, fault)
 
 
 @pytest.mark.worker_process

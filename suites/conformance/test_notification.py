@@ -2,10 +2,17 @@
 an attempt that delivered but never heard back leaves exactly one business effect.
 
 A worker that retries a 4xx is named `retry-classification` (not pytest's "DID NOT
-RAISE"), as is one that gives up on a 5xx; one that has no webhook at all loses the effect.
+RAISE"), as is one that gives up on a 5xx, a 429, a reset, a read timeout or a refused
+connection (nothing listening at the URL: a Toxiproxy of the test's own, disabled until
+Temporal retries the step); one that has no webhook at all loses the effect.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,16 +22,22 @@ from stormproof.conformance.checks import (
     assert_one_row,
     completed,
     failure_of,
+    step_retried,
 )
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.world import (
     AcceptThenDrop,
     AcceptThenStatus,
     BrokenWorker,
+    NotificationSink,
     SinkDelay,
     SinkDrop,
     SinkStatus,
+    ToxiproxyClient,
+    ToxiproxyServer,
+    WorkerFactory,
     WorkerProcess,
+    broken_argv,
 )
 
 
@@ -113,16 +126,82 @@ async def test_every_transient_webhook_failure_is_retried(
     await check_transient_is_retried(judge, run, mode)
 
 
+# The twins that take a transient webhook failure for a final one, with the modes each
+# gets wrong: the check that passes the reference rejects every pair.
+GIVES_UP = [
+    ("gives_up_on_webhook_reset", "reset-mid-request"),
+    ("gives_up_on_webhook_reset", "read-timeout"),
+    ("gives_up_on_webhook_429", "429"),
+]
+
+
 @pytest.mark.worker_process
 @pytest.mark.negative_control
-@pytest.mark.parametrize("mode", ["reset-mid-request", "read-timeout"])
-async def test_negative_control_webhook_reset_final(
-    judge: Judge, broken_worker: BrokenWorker, mode: str
+@pytest.mark.parametrize(("twin", "mode"), GIVES_UP, ids=[f"{t}-{m}" for t, m in GIVES_UP])
+async def test_negative_control_transient_webhook_failure_final(
+    judge: Judge, broken_worker: BrokenWorker, twin: str, mode: str
 ):
-    broken = await broken_worker("gives_up_on_webhook_reset")
+    broken = await broken_worker(twin)
     run = await judge.start_report(broken, sink_faults=[TRANSIENT[mode]])
     with rejected_as(BugClass.RETRY_CLASSIFICATION):
         await check_transient_is_retried(judge, run, mode)
+
+
+@dataclass
+class SinkLink:
+    """The sink, reached through a Toxiproxy of the test's own that the test disables."""
+
+    toxiproxy: ToxiproxyClient
+    proxy: str
+    url: str
+
+
+@pytest.fixture
+def sink_link(sink: NotificationSink, tmp_path: Path) -> Iterator[SinkLink]:
+    server = ToxiproxyServer(tmp_path / "toxiproxy").start()
+    try:
+        upstream = urlsplit(sink.url)
+        proxy = server.client.create("sink", upstream.netloc)
+        yield SinkLink(server.client, proxy.name, f"http://{proxy.address}{upstream.path}")
+    finally:
+        server.stop()
+
+
+async def check_refused_is_retried(
+    judge: Judge, factory: WorkerFactory, link: SinkLink, argv: list[str] | None
+) -> None:
+    """Nothing listens at STORMPROOF_NOTIFY_URL until Temporal retries the step; then the
+    receiver is back: completed, one notification under one key."""
+    link.toxiproxy.set_enabled(link.proxy, False)  # the listener closed: connections refused
+    env = {"STORMPROOF_NOTIFY_URL": link.url}
+    worker = await factory.start("worker-webhook-refused", argv=argv, extra_env=env)
+    run = await judge.start_report(worker)
+    await step_retried(run, "the webhook refuses every connection")
+    link.toxiproxy.set_enabled(link.proxy, True)
+    await completed(run, BugClass.RETRY_CLASSIFICATION, "a refused webhook connection is retried")
+    assert_one_notification(judge, run)
+    assert_one_row(judge, run)
+
+
+@pytest.mark.failure_modes
+@pytest.mark.toxiproxy
+@pytest.mark.worker_process
+async def test_refused_webhook_connection_is_retried(
+    judge: Judge, worker_factory: WorkerFactory, sink_link: SinkLink
+):
+    await check_refused_is_retried(judge, worker_factory, sink_link, None)
+
+
+@pytest.mark.failure_modes
+@pytest.mark.toxiproxy
+@pytest.mark.worker_process
+@pytest.mark.negative_control
+async def test_negative_control_refused_webhook_final(
+    judge: Judge, worker_factory: WorkerFactory, sink_link: SinkLink
+):
+    argv = broken_argv("gives_up_on_webhook_refused")
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_refused_is_retried(judge, worker_factory, sink_link, argv)
 
 
 async def test_notification_4xx_fails_the_workflow(judge: Judge, worker: WorkerProcess):

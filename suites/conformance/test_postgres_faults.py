@@ -9,6 +9,10 @@ until Temporal reports an attempt failed. No answer: the report waits for approv
 `timeout` toxic then swallows every byte, and the approved report's store step hangs
 until its start_to_close (15 s) times it out; the link heals once Temporal schedules the
 retry. Either way the effect must be single.
+
+The same checks reject the twins that take either failure for a final one:
+gives_up_on_postgres_reset (a dropped connection fails the step for good) and
+gives_up_on_silent_postgres (a statement unanswered for 3 s fails it for good).
 """
 
 from __future__ import annotations
@@ -20,16 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.conformance import Run
 from stormproof.conformance.checks import (
     assert_one_notification,
     assert_one_row,
     completed,
     progress_step,
+    step_retried,
 )
 from stormproof.conformance.dev_world import DevWorld
-from stormproof.diagnosis import BugClass
-from stormproof.world import PostgresCluster, ToxiproxyClient, ToxiproxyServer, wait_for
+from stormproof.diagnosis import BugClass, rejected_as
+from stormproof.world import PostgresCluster, ToxiproxyClient, ToxiproxyServer, broken_argv
 
 pytestmark = [pytest.mark.worker_process, pytest.mark.toxiproxy, pytest.mark.local_server]
 
@@ -57,43 +61,55 @@ def pg_link(postgres: PostgresCluster, tmp_path: Path) -> Iterator[PgLink]:
         server.stop()
 
 
-async def retried(run: Run, what: str) -> str:
-    """Wait until Temporal has scheduled a second attempt of some step of `run`."""
+async def check_reset_is_retried(world: DevWorld, link: PgLink, argv: list[str] | None) -> None:
+    """Every connection reset as soon as it carries data, until a step is retried; then
+    healed: the report completes with one row and one notification."""
+    worker = await world.factory.start("worker-pg-reset", argv=argv, database_url=link.url)
+    link.toxiproxy.add_toxic(link.proxy, "reset_peer", name="reset", timeout=0)
+    run = await world.judge.start_report(worker)
+    step = await step_retried(run, "PostgreSQL resets every connection")
+    link.toxiproxy.heal(link.proxy)
+    await completed(run, BugClass.RETRY_CLASSIFICATION, f"{step} after a reset is retried")
+    assert_one_row(world.judge, run)
+    assert_one_notification(world.judge, run)
 
-    async def second_attempt() -> str | None:
-        described = await run.handle.describe()
-        pending = described.raw_description.pending_activities
-        return next((a.activity_type.name for a in pending if a.attempt >= 2), None)
 
-    return await wait_for(
-        second_attempt,
-        what=f"a retried step of {run.workflow_id} ({what})",
-        timeout=60,
-        interval=0.1,
-    )
+async def check_silence_is_retried(world: DevWorld, link: PgLink, argv: list[str] | None) -> None:
+    """Once the report waits for approval, PostgreSQL answers nothing; the approved store
+    step hangs until Temporal times it out and retries it; then healed: one row, one
+    notification."""
+    worker = await world.factory.start("worker-pg-silent", argv=argv, database_url=link.url)
+    run = await world.judge.start_report(worker, require_approval=True)
+    await progress_step(run, "awaiting_approval")
+    link.toxiproxy.add_toxic(link.proxy, "timeout", name="silent", timeout=0)
+    await run.handle.signal("approve", {"reviewer": "ops@example.com", "comment": "go"})
+    step = await step_retried(run, "PostgreSQL answers nothing")
+    link.toxiproxy.heal(link.proxy)
+    await completed(run, BugClass.RETRY_CLASSIFICATION, f"{step} after a silent database")
+    assert_one_row(world.judge, run)
+    assert_one_notification(world.judge, run)
 
 
 async def test_postgres_reset_mid_request_is_retried(dev_world: DevWorld, pg_link: PgLink):
-    worker = await dev_world.factory.start("worker-pg-reset", database_url=pg_link.url)
-    pg_link.toxiproxy.add_toxic(pg_link.proxy, "reset_peer", name="reset", timeout=0)
-    run = await dev_world.judge.start_report(worker)
-    step = await retried(run, "PostgreSQL resets every connection")
-    pg_link.toxiproxy.heal(pg_link.proxy)
-    await completed(run, BugClass.RETRY_CLASSIFICATION, f"{step} after a reset is retried")
-    assert_one_row(dev_world.judge, run)
-    assert_one_notification(dev_world.judge, run)
+    await check_reset_is_retried(dev_world, pg_link, None)
 
 
 async def test_postgres_without_answer_is_timed_out_and_retried(
     dev_world: DevWorld, pg_link: PgLink
 ):
-    worker = await dev_world.factory.start("worker-pg-silent", database_url=pg_link.url)
-    run = await dev_world.judge.start_report(worker, require_approval=True)
-    await progress_step(run, "awaiting_approval")
-    pg_link.toxiproxy.add_toxic(pg_link.proxy, "timeout", name="silent", timeout=0)
-    await run.handle.signal("approve", {"reviewer": "ops@example.com", "comment": "go"})
-    step = await retried(run, "PostgreSQL answers nothing")
-    pg_link.toxiproxy.heal(pg_link.proxy)
-    await completed(run, BugClass.RETRY_CLASSIFICATION, f"{step} after a silent database")
-    assert_one_row(dev_world.judge, run)
-    assert_one_notification(dev_world.judge, run)
+    await check_silence_is_retried(dev_world, pg_link, None)
+
+
+@pytest.mark.failure_modes
+@pytest.mark.negative_control
+async def test_negative_control_postgres_reset_final(dev_world: DevWorld, pg_link: PgLink):
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_reset_is_retried(dev_world, pg_link, broken_argv("gives_up_on_postgres_reset"))
+
+
+@pytest.mark.failure_modes
+@pytest.mark.negative_control
+async def test_negative_control_silent_postgres_final(dev_world: DevWorld, pg_link: PgLink):
+    argv = broken_argv("gives_up_on_silent_postgres")
+    with rejected_as(BugClass.RETRY_CLASSIFICATION):
+        await check_silence_is_retried(dev_world, pg_link, argv)
