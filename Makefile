@@ -159,7 +159,9 @@ rolling: deps ## a rolling deploy under load with Worker Deployment Versioning, 
 	  --junitxml=$(REPORTS)/rolling.xml --chaos-report=$(REPORTS)/rolling.json
 
 # A fleet of three worker replicas on one queue under load (suites/chaos/test_f11_fleet.py,
-# -m fleet): one SIGKILLed, one frozen, all restarted in turn, and the twins each rejects.
+# -m fleet): one SIGKILLed, one frozen, all restarted in turn, and the twins each rejects;
+# and two API replicas behind one nginx entry point, one SIGKILLed, one frozen, while
+# clients submit through it (suites/chaos/test_f11_api_fleet.py).
 # About 2 minutes at -n 2, which the chaos suite's 6 do not fit: a target of its own, run
 # by CI after make test.
 fleet: deps ## a fleet of worker replicas under load: one killed, one frozen, a rolling restart

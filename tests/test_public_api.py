@@ -32,6 +32,7 @@ PUBLIC: dict[str, str] = {
     "stormproof.chaos.nemesis": "faults, one family per module, each with inject() and heal()",
     "stormproof.chaos.scenarios": "fault schedules that several tests share",
     "stormproof.chaos.rolling_deploy": "a rolling deploy with Worker Versioning, and its verdicts",
+    "stormproof.chaos.api_replicas": "API replicas behind one entry point, faulted under load",
     "stormproof.diagnosis": "bug classes, and the checks that fail with one",
     "stormproof.log_scan": "alarms in the worker's and the server's logs after a chaos test",
     "stormproof.log_privacy": "prompts and replies that must never reach a log line",

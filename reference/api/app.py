@@ -68,11 +68,12 @@ log = logging.getLogger("stormproof.api")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def workflow_id_for(kind: WorkflowKind, key: str | None) -> str:
-    """Deterministic from the key (so a retry maps to the same workflow), else random."""
+def workflow_id_for(kind: WorkflowKind, key: str | None, prefix: str = "") -> str:
+    """Deterministic from the key (so a retry maps to the same workflow), else random;
+    `prefix` (STORMPROOF_API_WORKFLOW_ID_PREFIX) first."""
     if key is None:
-        return f"{kind}-{uuid.uuid4().hex}"
-    return f"{kind}-key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+        return f"{prefix}{kind}-{uuid.uuid4().hex}"
+    return f"{prefix}{kind}-key-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 def unavailable(message: str, state: str, retry_after: int = 1) -> JSONResponse:
@@ -108,7 +109,7 @@ class TemporalBackend:
                 f"{self.link.reason}. Nothing was started; retry later.",
                 self.link.state.value,
             )
-        workflow_id = workflow_id_for(kind, key)
+        workflow_id = workflow_id_for(kind, key, self.settings.workflow_id_prefix)
         timeout = self.settings.start_timeout_seconds
         try:
             async with asyncio.timeout(timeout):

@@ -32,6 +32,7 @@ _FIXES: dict[str, str] = {
     "STORMPROOF_API_PORT": "set it to a TCP port between 1 and 65535, e.g. 8000",
     "STORMPROOF_API_START_TIMEOUT_SECONDS": "set it to seconds between 0.1 and 30, e.g. 3",
     "STORMPROOF_API_MAX_BACKOFF_SECONDS": "set it to seconds between 0.1 and 60, e.g. 1",
+    "STORMPROOF_API_WORKFLOW_ID_PREFIX": "letters, digits, '_', '.' and '-' only, e.g. myteam-",
     "STORMPROOF_API_MAX_BODY_BYTES": (
         f"set it to bytes between {MIN_BODY_LIMIT} and {MAX_BODY_LIMIT}, e.g. 1048576"
     ),
@@ -85,6 +86,15 @@ class ApiSettings(BaseSettings):
         le=60,
         validation_alias="STORMPROOF_API_MAX_BACKOFF_SECONDS",
         description="probe backoff ceiling while Temporal is down (default 1)",
+    )
+    # Several deployments (or a test run's replicas) on one namespace keep their workflow
+    # ids apart: every id the API mints starts with it.
+    workflow_id_prefix: str = Field(
+        "",
+        max_length=100,
+        pattern=r"^[\w.-]*$",
+        validation_alias="STORMPROOF_API_WORKFLOW_ID_PREFIX",
+        description="prepended to every workflow id the API mints (default none)",
     )
     # Larger bodies are refused with 413 before they are parsed (reference/api/guard.py).
     max_body_bytes: int = Field(

@@ -65,7 +65,7 @@ class ConnectOnceBackend:
         return Readiness(ready=True, reason=None, temporal=status)
 
     async def submit(self, kind: WorkflowKind, request: BaseModel, key: str | None) -> JSONResponse:
-        workflow_id = workflow_id_for(kind, key)
+        workflow_id = workflow_id_for(kind, key, self.settings.workflow_id_prefix)
         try:
             if self.client is None:
                 raise RuntimeError("no Temporal client")
