@@ -55,7 +55,7 @@ def _error(spec: str) -> AdapterError:
 def test_reference_adapter_is_the_default_and_the_contract() -> None:
     adapter = load_adapter(None)
     assert adapter is load_adapter(REFERENCE)
-    assert adapter.kinds == ["story", "report", "report_approval"]
+    assert adapter.kinds == ["story", "report", "report_approval", "chat"]
     assert adapter.env.names() == dict(CONTRACT_VARIABLES)
 
 

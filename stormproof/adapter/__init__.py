@@ -27,6 +27,7 @@ from stormproof.adapter.models import (
 
 # Last: the reference adapter (the contract) is built from the names above.
 from stormproof.adapter.reference import ADAPTER as CONTRACT
+from stormproof.adapter.updates import UpdateCall, update_id
 from stormproof.fixtures.fake_llm import reply_for as fake_reply
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ServiceCalls",
     "Unit",
     "UnitContext",
+    "UpdateCall",
     "WorkerEnv",
     "effect_names",
     "expectations",
@@ -52,4 +54,5 @@ __all__ = [
     "for_adapter",
     "load_adapter",
     "split_spec",
+    "update_id",
 ]

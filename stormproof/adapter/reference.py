@@ -20,6 +20,7 @@ from stormproof.adapter.models import (
     UnitContext,
     WorkerEnv,
 )
+from stormproof.adapter.updates import UpdateCall
 from stormproof.effects.rows import TABLE
 
 COMPLETED = {"status": "completed"}
@@ -47,6 +48,58 @@ def _completed(ctx: UnitContext, result: Any) -> str | None:
 async def _approve(ctx: UnitContext, handle: Any) -> None:
     """Approve as soon as the report waits: a signal before that is buffered by Temporal."""
     await handle.signal("approve", APPROVER)
+
+
+# The chat session: TURNS turns, TURNS_PER_RUN a run, so every session continues as new
+# twice (three runs); the turns in TOOL_TURNS ask for the tool (a webhook post per turn).
+TURNS, TURNS_PER_RUN, TOOL_TURNS = 5, 2, (2, 4)
+CHAT_RESULT = {"turns": TURNS, "runs": -(-TURNS // TURNS_PER_RUN)}
+
+
+def chat_message(ctx: UnitContext, n: int) -> str:
+    """Turn n's message: the unit's marked text and the turn, `[notify]` on a tool turn."""
+    return f"{ctx.text} (turn {n} of the session){' [notify]' if n in TOOL_TURNS else ''}"
+
+
+def _turn_ok(ctx: UnitContext, n: int, reply: Any) -> str | None:
+    want = {"turn": n, "notified": n in TOOL_TURNS}
+    got = {k: reply.get(k) for k in want} if isinstance(reply, dict) else reply
+    return None if got == want else f"turn {n} answered as {got!r}, not {want!r}"
+
+
+def _closed_ok(ctx: UnitContext, n: int, reply: Any) -> str | None:
+    return None if reply == CHAT_RESULT else f"closed as {reply!r}, not {CHAT_RESULT!r}"
+
+
+def _chat_result_ok(ctx: UnitContext, result: Any) -> str | None:
+    return None if result == CHAT_RESULT else f"session ended {result!r}, not {CHAT_RESULT!r}"
+
+
+CHAT = Unit(
+    name="chat",
+    workflow_type="ChatSessionWorkflow",
+    build_input=lambda ctx: [{"max_turns_per_run": TURNS_PER_RUN}],
+    check_result=_chat_result_ok,
+    updates=[
+        UpdateCall(
+            name="turn",
+            times=TURNS,
+            with_start=True,
+            args=lambda ctx, n: [{"message": chat_message(ctx, n)}],
+            check_reply=_turn_ok,
+        ),
+        UpdateCall(name="close", check_reply=_closed_ok),
+    ],
+    effects=[
+        LlmCalls(activities=["llm_call"], answered_per_unit=TURNS),
+        HttpDeliveries(
+            name="chat_tool",
+            owner_field="workflow_id",
+            idempotency_header="Idempotency-Key",
+            per_unit=len(TOOL_TURNS),
+        ),
+    ],
+)
 
 
 def _report_effects() -> list[Any]:
@@ -94,6 +147,7 @@ ADAPTER = Adapter(
             drive=_approve,
             effects=_report_effects(),
         ),
+        CHAT,  # started only by the rows that send Updates (Unit.updates)
     ],
     env=WorkerEnv(**{k: v for k, v in CONTRACT_VARIABLES.items() if not k.startswith("service:")}),
     mix={"story": 0.5, "report": 0.5},
