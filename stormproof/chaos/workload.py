@@ -12,6 +12,8 @@ is an `ok`. Results are awaited by polling describe() under a deadline, so a Tem
 restart in the middle costs a few failed polls, not a hung await. A unit's `drive` (an
 approval, a confirmation) begins as soon as its start is accepted, whoever started it: a
 victim a fault waits on is driven like the load's items, not only when the test ends.
+A unit that declares Updates is driven by sending them (stormproof/chaos/sessions.py),
+its first with the start when it says so (Update-with-Start, USE_EXISTING on a retry).
 """
 
 from __future__ import annotations
@@ -23,12 +25,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowExecutionStatus
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowExecutionStatus,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.adapter import Adapter, Unit, UnitContext, load_adapter
+from stormproof.chaos import sessions
 from stormproof.fixtures.fake_llm import FakeLlm, new_marker, tag
 from stormproof.operations import OperationLog
 
@@ -82,6 +90,8 @@ class Workload:
         self.planned: list[Planned] = []
         self.accepted: list[Planned] = []
         self._driving: dict[str, asyncio.Task[str]] = {}  # workflow id -> its drive, begun
+        # the client that sends units' declared Updates (a row may route it through a proxy)
+        self.update_client: Client | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -141,18 +151,13 @@ class Workload:
             )
             try:
                 await asyncio.wait_for(
-                    client.start_workflow(
-                        item.workflow_type,
-                        args=item.unit.build_input(item.context),
-                        id=item.workflow_id,
-                        task_queue=self.task_queue,
-                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                        rpc_timeout=timedelta(seconds=rpc_timeout),
-                    ),
-                    timeout=rpc_timeout + 1,
+                    self._start_call(client, item, rpc_timeout), timeout=rpc_timeout + 1
                 )
             except WorkflowAlreadyStartedError:
                 self.history.start("ok", item.workflow_id, already_started=True)
+                break
+            except WorkflowUpdateFailedError:  # started; its first Update refused (recorded
+                self.history.start("ok", item.workflow_id)  # when the drive reads it)
                 break
             except RPCError as exc:
                 if exc.status in DEFINITE:
@@ -168,11 +173,24 @@ class Workload:
                 return False
             await asyncio.sleep(0.5)  # wait-ok: backoff between retries of a bounded loop
         self.accepted.append(item)
-        if item.unit.drive is not None:  # a person acts once it started, not at the test's end
+        if item.unit.drive is not None or item.unit.updates:  # acts once started, not at the end
             handle = self.client.get_workflow_handle(item.workflow_id)
             drive = self._drive(item, handle, time.monotonic() + DRIVE_SECONDS)
             self._driving[item.workflow_id] = asyncio.create_task(drive)
         return True
+
+    def _start_call(self, client: Client, item: Planned, rpc_timeout: float) -> Any:
+        """The start request: Update-with-Start when the unit's first Update goes with it."""
+        if item.unit.updates and item.unit.updates[0].with_start:
+            return sessions.start_with_update(client, item, self.task_queue, rpc_timeout)
+        return client.start_workflow(
+            item.workflow_type,
+            args=item.unit.build_input(item.context),
+            id=item.workflow_id,
+            task_queue=self.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            rpc_timeout=timedelta(seconds=rpc_timeout),
+        )
 
     async def start_many(self, kinds: list[Kind], **kwargs: Any) -> list[Planned]:
         items = [self.plan(kind) for kind in kinds]
@@ -232,7 +250,13 @@ class Workload:
             return "drive: still not done at the deadline"
 
     async def _drive(self, item: Planned, handle: Any, give_up: float) -> str:
-        """Run the unit's `drive` (retried through faults until the deadline); '' when done."""
+        """Send the unit's declared Updates (stormproof/chaos/sessions.py), then run its
+        `drive` (retried through faults until the deadline); '' when done."""
+        if item.unit.updates:
+            client = self.update_client or self.client
+            error = await sessions.send_updates(client, self.history, item, give_up)
+            if error:
+                return error
         if item.unit.drive is None:
             return ""
         error = ""

@@ -17,7 +17,7 @@ OpType = Literal["invoke", "ok", "fail", "info"]
 
 
 class Op(BaseModel):
-    """One line of the history: f is start|result|fault|heal|step|phase."""
+    """One line of the history: f is start|result|update|fault|heal|step|phase."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -90,7 +90,11 @@ class CheckResult(BaseModel):
     def add(self, anomaly: Anomaly) -> None:
         """A finding made after the check (a count the checker cannot make, such as one
         reply written twice into one file): counted, listed, and the verdict invalid."""
-        counters = {BugClass.DUPLICATE_EFFECT: self.duplicated, BugClass.LOST_EFFECT: self.lost}
+        counters = {
+            BugClass.DUPLICATE_EFFECT: self.duplicated,
+            BugClass.LOST_EFFECT: self.lost,
+            BugClass.MESSAGE_LOST: self.lost,  # an Update never answered (update_verdict.py)
+        }
         counter = counters.get(anomaly.bug)
         if counter is not None and anomaly.effect is not None:
             counter[anomaly.effect] = counter.get(anomaly.effect, 0) + anomaly.count

@@ -10,7 +10,7 @@ under a team's adapter, with that reason (stormproof/plugin.py).
 The chaos fixtures (`chaos_world`, `chaos`) live in stormproof/chaos/fixtures.py, a pytest
 plugin of their own (the `stormproof-chaos` pytest11 entry point), so a team's tests
 beside its adapter (examples/routing/tests) get them too. Tests marked process_death,
-workflow_reset or fleet are deselected unless `-m` names their marker (`make fleet` runs
+workflow_reset, fleet or updates are deselected unless `-m` names their marker (`make fleet` runs
 `-m fleet`).
 """
 
@@ -26,7 +26,8 @@ HERE = Path(__file__).parent
 PROCESS_DEATH = "process_death"
 RESET = "workflow_reset"
 FLEET = "fleet"
-OPT_IN = (PROCESS_DEATH, RESET, FLEET)  # markers whose tests run only when -m names them
+UPDATES = "updates"
+OPT_IN = (PROCESS_DEATH, RESET, FLEET, UPDATES)  # markers whose tests run only when -m names them
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,6 +45,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{FLEET}: a fleet of worker replicas killed, frozen or restarted in turn, 35-60 s "
         f"each (deselected unless -m {FLEET}: make fleet)",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{UPDATES}: sessions of Updates under a fault, ~60 s each "
+        f"(deselected unless -m {UPDATES}: make updates)",
     )
 
 

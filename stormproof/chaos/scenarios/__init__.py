@@ -4,7 +4,9 @@
 activity's timeout. `deaths`: for each declared effect kind, the effect lands, then the
 worker is SIGKILLed before its completion reaches Temporal. Both must leave exactly one
 effect. `mid_effect`: a victim whose effect is held while its activity runs. The fleet's:
-`replica_sigkill`, `replica_pause`, `rolling_restart` (with `expect_drained`).
+`replica_sigkill`, `replica_pause`, `rolling_restart` (with `expect_drained`). Sessions of
+Updates: `temporal_kill_sessions`, `handler_death`, judged by `judge_updates` and
+`expect_updates` (message-lost, then duplicate-effect).
 """
 
 from stormproof.chaos.scenarios.death_checks import check_one_effect
@@ -18,6 +20,18 @@ from stormproof.chaos.scenarios.fleet import (
     rolling_restart,
 )
 from stormproof.chaos.scenarios.mid_effect import mid_effect, pause_past_timeouts
+from stormproof.chaos.scenarios.updates import (
+    HandlerDeath,
+    handler_death,
+    session_units,
+    temporal_kill_sessions,
+)
+from stormproof.chaos.update_verdict import (
+    UpdateVerdict,
+    expect_in_flight,
+    expect_updates,
+    judge_updates,
+)
 
 __all__ = [
     "KINDS",
@@ -25,14 +39,22 @@ __all__ = [
     "Drained",
     "Effect",
     "EffectKind",
+    "HandlerDeath",
+    "UpdateVerdict",
     "check_one_effect",
     "deaths",
     "declared",
     "effect_then_outage",
     "expect_drained",
+    "expect_in_flight",
+    "expect_updates",
+    "handler_death",
+    "judge_updates",
     "mid_effect",
     "pause_past_timeouts",
     "replica_pause",
     "replica_sigkill",
     "rolling_restart",
+    "session_units",
+    "temporal_kill_sessions",
 ]
