@@ -26,7 +26,7 @@ JOBS ?= 2
 TEST_JOBS ?= 3
 REPORTS := reports
 
-.PHONY: help suite test team agents rolling fleet reset chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
+.PHONY: help suite test team agents rolling fleet reset updates chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
   cluster-deps cluster clean
 
 .DEFAULT_GOAL := help
@@ -178,6 +178,16 @@ reset: deps ## workflows reset after their effects under load, and the twin it r
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m workflow_reset \
 	  -n $(JOBS) --junitxml=$(REPORTS)/reset.xml --chaos-report=$(REPORTS)/reset.json \
 	  --chaos-html=$(REPORTS)/reset.html
+
+# Sessions of Updates under a fault (suites/chaos/test_f13_updates.py, -m updates): the
+# reference's chat (Update-with-Start, continue-as-new every 2 turns) through a Temporal
+# SIGKILL and a worker SIGKILL inside an Update handler, and the twins each rejects. About
+# 2 minutes at -n 2, outside the chaos suite's 6; run by CI after make test.
+updates: deps ## Updates under chaos: Temporal killed mid-turn, a worker killed in a handler
+	@mkdir -p $(REPORTS)
+	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
+	  -n $(JOBS) --junitxml=$(REPORTS)/updates.xml --chaos-report=$(REPORTS)/updates.json \
+	  --chaos-html=$(REPORTS)/updates.html
 
 # A team's commands outside the checkout (the wheel installed into a fresh virtualenv, the
 # documented team lines run from a folder of its own) and the conformance suite run as a
