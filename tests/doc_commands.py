@@ -129,6 +129,8 @@ COMMANDS: dict[str, Way] = {
     "make rolling": Way(MAKE_DRY),
     "make fleet": Way(MAKE_DRY),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos -m fleet -n 2": Way(COLLECT),
+    "make updates": Way(MAKE_DRY),
+    ".venv/bin/pytest --pyargs stormproof.suites.chaos -m updates -n 2": Way(COLLECT),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos.cluster -m cluster": Way(COLLECT),
     "docker compose up -d": Way(DOCKER),
     "pytest --pyargs stormproof.suites.conformance --temporal-address 127.0.0.1:7233 "
