@@ -33,7 +33,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from stormproof.chaos.workload import Planned, Workload
-from stormproof.fixtures.pollers import KINDS, pollers
+from stormproof.fixtures.pollers import KINDS, pollers_in_every_partition
 from stormproof.fixtures.processes import ManagedProcess
 from stormproof.fixtures.readiness import Probe, wait_ready
 from stormproof.operations import OperationLog
@@ -255,11 +255,13 @@ async def wait_new_pollers(
 
     The contract's PingWorkflow would queue behind the backlog (a hundred workflow tasks
     ahead of it after an outage), so readiness is a poller identity the server did not
-    list before the start, for both kinds; a process that exits ends the wait at once."""
+    list before the start, for both kinds, read in every partition of the queue (its root
+    alone can miss a new worker's polls for up to a minute); a process that exits ends the
+    wait at once."""
 
     async def polling() -> bool:
         try:
-            found = await pollers(client, task_queue)
+            found = await pollers_in_every_partition(client, task_queue)
         except RPCError:
             return False
         return all(set(found.get(kind, ())) - set(before.get(kind, ())) for kind in KINDS)

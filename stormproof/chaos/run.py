@@ -30,7 +30,7 @@ from stormproof.checker import CheckResult, Snapshot
 from stormproof.effects import ActivityAttempts
 from stormproof.fixtures.cluster import TemporalCluster
 from stormproof.fixtures.endpoints import WorldEndpoints, build_endpoints
-from stormproof.fixtures.pollers import pollers, wait_polling
+from stormproof.fixtures.pollers import pollers_in_every_partition, wait_polling
 from stormproof.fixtures.toxiproxy import Proxy
 from stormproof.fixtures.wait import LogSource, wait_for
 from stormproof.fixtures.worker import WorkerProcess
@@ -144,7 +144,9 @@ class ChaosRun(Triggers, Fleet):
         once it polls the queue (fixtures/pollers.py)."""
         worker = self.worker_process(argv)
         loaded = self.generator is not None and self.generator.open > 0
-        before = await pollers(self.world.client, self.task_queue) if loaded else {}
+        before = (
+            await pollers_in_every_partition(self.world.client, self.task_queue) if loaded else {}
+        )
         self.workers.append(worker.start())
         if loaded:  # a PingWorkflow would wait behind the backlog: a new poller is the proof
             await wait_new_pollers(self.world.client, self.task_queue, before, worker.process)
