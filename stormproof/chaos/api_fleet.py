@@ -11,7 +11,9 @@ key, as the API's contract asks, until an answer accepts it (202, or 200 for a k
 already started one). Every answer is kept (`Submission.answers`); an accepted unit's
 planned id becomes the workflow id the API answered, so the chaos checker judges that
 workflow and its effects (the API names its ids under the run's tag:
-STORMPROOF_API_WORKFLOW_ID_PREFIX). The rows and their checks: stormproof/chaos/api_replicas.py.
+STORMPROOF_API_WORKFLOW_ID_PREFIX); its attempts go into the chaos history each at the
+time it happened (`record`), so its latency counts from its first attempt. The rows and
+their checks: stormproof/chaos/api_replicas.py.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import httpx
 from stormproof.chaos.nemesis import WorkerCrash, WorkerPause
 from stormproof.chaos.workload import Planned
 from stormproof.fixtures.http_balancer import UPSTREAM_HEADER, HttpBalancer
+from stormproof.operations import OperationLog
 from stormproof.reconnect import API_ARGV, ApiProcess
 
 if TYPE_CHECKING:
@@ -56,6 +59,8 @@ class Answer:
     workflow_id: str | None
     duplicate: bool | None
     error: str = ""
+    sent: float = 0.0  # time.time() when it was sent: the history's clock
+    answered: float = 0.0  # time.time() when its answer, or its failure, came
 
     @property
     def accepted(self) -> bool:
@@ -191,27 +196,24 @@ class ApiFleet:
             if answer.accepted or not answer.refused or time.monotonic() >= give_up:
                 break
             await asyncio.sleep(RETRY_SECONDS)  # wait-ok: backoff between retries of a bounded loop
-        fields = {"workflow": item.workflow_type, "unit": item.kind, "marker": item.marker}
         if answer.accepted and answer.workflow_id:
             item.workflow_id = answer.workflow_id
             item.context = item.context.model_copy(update={"workflow_id": answer.workflow_id})
-            history.start("invoke", item.workflow_id, attempt=len(sent.answers), **fields)
-            history.start("ok", item.workflow_id, via=answer.upstream)
             workload.accepted.append(item)
-        else:
-            history.start("invoke", item.workflow_id, attempt=len(sent.answers), **fields)
-            history.start("fail", item.workflow_id, error=answer.describe())
+        record(history, sent)
         return sent
 
     async def _attempt(self, path: str, body: dict[str, Any], key: str) -> Answer:
-        at = time.monotonic()
+        at, sent = time.monotonic(), time.time()
         self.in_flight += 1
         try:
             response = await self.http.post(path, json=body, headers={"Idempotency-Key": key})
         except httpx.TransportError as exc:
-            return Answer(at, None, None, None, None, error=type(exc).__name__)
+            error = type(exc).__name__
+            return Answer(at, None, None, None, None, error, sent=sent, answered=time.time())
         finally:
             self.in_flight -= 1
+        answered = time.time()
         upstream = response.headers.get(UPSTREAM_HEADER)
         try:
             parsed = response.json()
@@ -227,4 +229,25 @@ class ApiFleet:
             wid if isinstance(wid, str) else None,
             duplicate if isinstance(duplicate, bool) else None,
             error="" if response.status_code < 300 else response.text[:200],
+            sent=sent,
+            answered=answered,
         )
+
+
+def record(history: OperationLog, sent: Submission) -> None:
+    """`sent`'s attempts in the chaos history, each at the time it happened: an invoke when
+    it was sent, then ok (the accepting answer), info (a refusal: the start may have landed)
+    or fail (any other answer). All under the id the API answered, known only once one did
+    (the planned id when none did), so they are written afterwards with their own times:
+    the report's latency counts from the first attempt, when the client asked (its
+    definition, stormproof/report/stats.py), not from the answer that accepted it, which
+    can come after the workflow completed (a start that landed, its answer cut)."""
+    item = sent.item
+    fields = {"workflow": item.workflow_type, "unit": item.kind, "marker": item.marker}
+    for n, answer in enumerate(sent.answers, start=1):
+        history.start("invoke", item.workflow_id, at=answer.sent, attempt=n, **fields)
+        if answer.accepted:
+            history.start("ok", item.workflow_id, at=answer.answered, via=answer.upstream)
+        else:
+            outcome = "info" if answer.refused else "fail"
+            history.start(outcome, item.workflow_id, at=answer.answered, error=answer.describe())
