@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -96,7 +97,7 @@ class ConnectOnceBackend:
         return JSONResponse(view.model_dump(mode="json"))
 
 
-def serve_twin(backend: type[ConnectOnceBackend], name: str, argv: Sequence[str]) -> int:
+def serve_twin(backend: Callable[[ApiSettings], Any], name: str, argv: Sequence[str]) -> int:
     """Serve the reference routes over `backend`, with the reference API's own options."""
     label = f"stormproof-api (twin {name}: BROKEN ON PURPOSE)"
     logging.basicConfig(

@@ -221,7 +221,16 @@ REGISTRY: tuple[Twin, ...] = (
         f"{PACKAGE}.api:ConnectOnceBackend",
         "connects once; when Temporal is away it answers 202 and parks work as PENDING",
         "suites/reconnect/test_late_start.py and suites/reconnect/test_restart.py: "
-        "'accepted-unstartable-work' (or 'unresponsive' during the restart)",
+        "'accepted-unstartable-work' (or 'unresponsive' during the restart); "
+        "suites/chaos/test_f11_api_fleet.py (an API replica frozen): 'duplicate-effect'",
+    ),
+    Twin(
+        "accepts_before_start",
+        Kind.API,
+        f"{PACKAGE}.accepts_before_start:AcceptsBeforeStartBackend",
+        "answers 202 once a submission is queued in memory; a background task starts it later",
+        "suites/chaos/test_f11_api_fleet.py (an API replica SIGKILLed): 'lost-workflow', "
+        "the 202s it answered and had not started",
     ),
     Twin(
         "foreign_worker",

@@ -19,6 +19,7 @@ their checks: stormproof/chaos/api_replicas.py.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ READY_SECONDS = 60.0
 # each way while the clients submit: a start then takes about a second, so the replica killed
 # has requests in flight (as a cross-zone link makes it in production).
 LINK_LATENCY_MS = 500
+# On the slow link no start is acknowledged faster: a 202 that came sooner was answered
+# before Temporal had the workflow (never by the reference, whose 202 means it has it).
+ROUND_TRIP_SECONDS = 2 * LINK_LATENCY_MS / 1000
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,22 @@ class ApiFleet:
         """The replica an answer's upstream header names (its last address, if several)."""
         last = (upstream or "").split(",")[-1].strip()
         return next((r for r in self.replicas if last.endswith(f":{r.port}")), None)
+
+    def unconfirmed(self, replica: ApiProcess, before: float = math.inf) -> list[Answer]:
+        """202s `replica` answered to attempts sent before `before` (monotonic), on the slow
+        link, faster than Temporal could have acknowledged their starts: starts the replica
+        may still hold (none from an API that keeps the 202's promise)."""
+        if not self.slow:
+            return []
+        return [
+            a
+            for s in self.submissions
+            for a in s.answers
+            if a.status == 202
+            and a.at < before
+            and a.answered - a.sent < ROUND_TRIP_SECONDS
+            and self.replica_at(a.upstream) is replica
+        ]
 
     def crash(self, replica: ApiProcess) -> ApiReplicaCrash:
         """The SIGKILL of `replica`, healed by starting it again (ready once /ready is 200)."""

@@ -8,8 +8,12 @@ behind one entry point, stormproof/chaos/api_fleet.py) on the same world, under 
 submitting through the entry point at RATE a second until MINIMUM units are submitted:
 
 - `api_replica_sigkill`: the replica that answered the last accepted submission is
-  SIGKILLed; the entry point must keep accepting through the other one, and the killed
-  replica, started again, must serve again;
+  SIGKILLed with starts in flight on it; the entry point must keep accepting through the
+  other one, and the killed replica, started again, must serve again. Its starts in flight
+  are the requests it cut, or, from an API that answers 202 before Temporal has the
+  workflow, the 202s it answered faster than the slowed link lets a start be acknowledged
+  (`ApiFleet.unconfirmed`): the starts it held die with it (the accepts_before_start twin:
+  `lost-workflow`, the checker's accepted workflows that never ran);
 - `api_replica_pause`: that replica is frozen for PAUSE_SECONDS (past the entry point's
   read timeout, so its requests are refused and retried on the other), then thawed: it
   then works through the requests it held, each for a key already accepted elsewhere.
@@ -155,9 +159,10 @@ async def api_replica_sigkill(chaos: ChaosRun, argv: Sequence[str] = API_ARGV) -
     async with ApiFleet(chaos, argv, slow=True) as fleet:  # starts in flight when it dies
         async with Clients(fleet) as clients:
             victim = await _serving(fleet, clients)
-            await wait_for(
-                lambda: fleet.in_flight >= IN_FLIGHT,
-                what=f"{IN_FLIGHT} submissions in flight through the entry point",
+            await wait_for(  # requests in flight, or starts the victim answered but may hold
+                lambda: fleet.in_flight + len(fleet.unconfirmed(victim)) >= IN_FLIGHT,
+                what=f"{IN_FLIGHT} starts in flight: requests through the entry point, or "
+                f"202s {victim.process.name} answered before Temporal could have the workflow",
                 timeout=30,
                 logs=fleet.logs(),
             )
@@ -172,9 +177,10 @@ async def api_replica_sigkill(chaos: ChaosRun, argv: Sequence[str] = API_ARGV) -
             if a.refused and a.at < killed and fleet.replica_at(a.upstream) is victim
         ]
         expect(
-            cut,
+            cut or fleet.unconfirmed(victim, before=killed),
             BugClass.FAULT_MISSED,
-            f"the SIGKILL of {victim.process.name} cut no request in flight on it",
+            f"the SIGKILL of {victim.process.name} met no start in flight on it: it cut no "
+            "request, and the replica had answered none before Temporal could have it",
         )
         await judge(chaos, fleet)
     return fleet

@@ -22,6 +22,7 @@ from stormproof.chaos import ChaosRun
 from stormproof.chaos.api_replicas import api_replica_pause, api_replica_sigkill
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.reconnect import CONNECT_ONCE_ARGV
+from stormproof.world import broken_argv
 
 pytestmark = [
     pytest.mark.fleet,
@@ -55,3 +56,16 @@ async def test_fleet_api_pause_rejects_connect_once(chaos: ChaosRun) -> None:
     accepted submission, to a client long gone."""
     with rejected_as(BugClass.DUPLICATE_EFFECT):
         await api_replica_pause(chaos, CONNECT_ONCE_ARGV)
+
+
+@pytest.mark.negative_control
+@pytest.mark.chaos(fault="negative-control:fleet api accepts_before_start (a 202 before the start)")
+@pytest.mark.chaos_long(seconds=150)
+async def test_fleet_api_sigkill_rejects_accepts_before_start(chaos: ChaosRun) -> None:
+    """The twin answers 202 once a submission is queued in its memory and starts the queued
+    workflows one by one in the background (on the slowed link, about one a second), so the
+    replica SIGKILLed holds submissions it accepted and never started; their clients, holding
+    a 202, never submit them again. The checker finds them accepted and never run (it waits
+    out its deadline for them first: this control takes about two minutes more than its row)."""
+    with rejected_as(BugClass.LOST_WORKFLOW):
+        await api_replica_sigkill(chaos, broken_argv("accepts_before_start"))
