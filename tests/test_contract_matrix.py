@@ -73,12 +73,20 @@ def test_rule_ids_are_unique() -> None:
 
 @cache
 def defined_names(path: Path) -> set[str]:
+    """The tests `path` defines, or imports to run as its own (pytest collects both)."""
     tree = ast.parse(path.read_text())
-    return {
+    defined = {
         node.name
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
+    imported = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    return defined | imported
 
 
 @pytest.mark.parametrize("rule", matrix().rules, ids=lambda r: r.id)
