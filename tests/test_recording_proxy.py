@@ -15,7 +15,7 @@ import pytest
 from stormproof.adapter import ServiceCalls
 from stormproof.chaos.observe import Owners, service_calls
 from stormproof.fixtures.ports import LOOPBACK, free_port
-from stormproof.fixtures.recording_proxy import HoldReply, RecordingProxy
+from stormproof.fixtures.recording_proxy import HoldReply, ProxyAnswer, RecordingProxy
 from stormproof.fixtures.sink import SINK_PATH, NotificationSink
 from stormproof.fixtures.wait import wait_for_sync
 
@@ -78,3 +78,23 @@ def test_a_held_reply_lands_first_and_reaches_the_caller_later() -> None:
             with pytest.raises(httpx.HTTPError):
                 held.result(timeout=10)
         assert proxy.faults.take("t1-r1") is None  # spent
+
+
+def test_an_injected_answer_never_reaches_the_service_and_is_no_effect() -> None:
+    with NotificationSink() as sink, RecordingProxy("hr", (LOOPBACK, sink.port)) as proxy:
+        url = f"http://{proxy.address_str}{SINK_PATH}"
+        malformed = ProxyAnswer(
+            status=200, body="<html>maintenance</html>", content_type="text/html"
+        )
+        proxy.script("t1-r1", [ProxyAnswer(status=429, headers={"Retry-After": "1"}), malformed])
+        limited = httpx.post(url, json={"report_id": "t1-r1"})
+        garbled = httpx.post(url, json={"report_id": "t1-r1"})
+        landed = httpx.post(url, json={"report_id": "t1-r1"})
+        assert (limited.status_code, limited.headers["retry-after"]) == (429, "1")
+        assert (garbled.status_code, garbled.text) == (200, "<html>maintenance</html>")
+        assert landed.json() == {"received": True} and len(sink.deliveries) == 1
+        assert [(r.status, r.injected, r.ok) for r in proxy.requests] == [
+            (429, True, False),
+            (200, True, False),
+            (200, False, True),
+        ]

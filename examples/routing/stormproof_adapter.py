@@ -65,6 +65,9 @@ def _agent(role: str, delay: float) -> Service:
             "PYTHONPATH": CHECKOUT,
         },
         ready_path="/health",
+        # The contract's webhook rule (the default `final`): only a 4xx is final, and the
+        # app fails the routed question with AgentRefused; everything else is retried.
+        final_error="AgentRefused",
     )
 
 
