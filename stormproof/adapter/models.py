@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from stormproof.adapter.updates import UpdateCall, check_updates
 from stormproof.fixtures.fake_llm import Fault, ToolCall, ToolCalls
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -33,6 +34,9 @@ class UnitContext(BaseModel):
     task_queue: str
     artifact_dir: Path
     tag: str = Field("", description="the run's tag, prefix of every workflow id")
+
+
+UpdateCall.model_rebuild(_types_namespace={"UnitContext": UnitContext})
 
 
 class _Effect(BaseModel):
@@ -149,6 +153,16 @@ class Unit(BaseModel):
         "unit's next requests, in order, e.g. [RateLimit(retry_after=2), 'HR']",
     )
     effects: list[Effect]
+    updates: list[UpdateCall] = Field(
+        default_factory=list,
+        description="the Updates the suite sends the workflow after its start, in order "
+        "(stormproof/adapter/updates.py); the first may go with the start",
+    )
+
+    @model_validator(mode="after")
+    def _updates_in_order(self) -> Unit:
+        check_updates(self.updates)
+        return self
 
 
 # How a service can fail to answer the worker (docs/CONTRACT_MATRIX.md's failure modes).
