@@ -16,6 +16,7 @@ again, its second start refused by Temporal and ignored). Only the order differs
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from datetime import timedelta
 
@@ -68,7 +69,9 @@ class AcceptsBeforeStartBackend(TemporalBackend):
         """Start the queued workflows one by one, retrying each until Temporal has it."""
         while True:
             kind, request, workflow_id = await self.queue.get()
-            while not await self._start(kind, request, workflow_id):
+            for _attempt in itertools.count(1):
+                if await self._start(kind, request, workflow_id):
+                    break
                 await asyncio.sleep(1)  # wait-ok: the twin's own retry pace
 
     async def _start(self, kind: WorkflowKind, request: BaseModel, workflow_id: str) -> bool:
