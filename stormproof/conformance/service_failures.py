@@ -35,6 +35,8 @@ from stormproof.fixtures.fake_llm import new_marker, tag
 from stormproof.fixtures.recording_proxy import ProxyAnswer, RecordingProxy, ServiceRequest
 from stormproof.fixtures.wait import wait_for
 
+__all__ = ["MODES", "Case", "cases", "check_service_failure"]
+
 MODES: tuple[ServiceFailure, ...] = get_args(ServiceFailure)
 # Answered by the recording proxy in the service's place; the others are the link's.
 ANSWERS: dict[str, ProxyAnswer] = {
