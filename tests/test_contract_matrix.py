@@ -6,6 +6,7 @@ contract itself, and fails when:
   error type was added to the contract without a row);
 - a rule names a check that does not exist, or a control that is not a twin, or a twin
   whose `rejected_by` names none of the rule's check files;
+- a rule's control is rejected by no test that asserts the rule's class;
 - a twin of the registry is no rule's control (an orphaned negative control);
 - the Markdown is not what the table renders (`python -m tests.test_contract_matrix`
   rewrites it).
@@ -23,6 +24,7 @@ import pytest
 
 from stormproof import failure_modes
 from stormproof.contract_matrix import Matrix, load, render, squash
+from stormproof.diagnosis import BugClass
 from stormproof.reference.broken import REGISTRY, TWINS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +111,32 @@ def test_every_control_is_a_twin_rejected_beside_the_rules_check(rule) -> None:
             f"rule {rule.id}: {name} is rejected in {sorted(map(str, rejecting))}, in no suite "
             f"of the rule's checks {sorted(map(str, folders))}"
         )
+
+
+def _names_class(text: str, bug: BugClass) -> bool:
+    """`text` asserts `bug`: as BugClass.NAME (rejected_as, expect, fail), or as the doctor's
+    own code for it (`wrong_worker` for wrong-worker: the doctor's diagnoses)."""
+    return f"BugClass.{bug.name}" in text or f'"{bug.value.replace("-", "_")}"' in text
+
+
+@pytest.mark.parametrize("rule", matrix().rules, ids=lambda r: r.id)
+def test_every_control_is_rejected_with_its_rules_class(rule) -> None:
+    """The class column is what the tests assert: some test file that rejects each control
+    names the rule's class, so the table cannot say one class while the check shows another
+    (or none: a bare assert is `unclassified`)."""
+    for name in rule.controls:
+        files = [ROOT / f for f in TEST_FILE.findall(TWINS[name].rejected_by)]
+        text = "".join(f.read_text() for f in files if f.is_file())
+        assert _names_class(text, rule.bug), (
+            f"rule {rule.id}: {name} is rejected in {[str(f.relative_to(ROOT)) for f in files]}, "
+            f"none of which asserts {rule.bug} (rejected_as(BugClass.{rule.bug.name}))"
+        )
+
+
+def test_a_control_rejected_without_the_rules_class_is_refused() -> None:
+    """The check above can fail: a bare assert names no class."""
+    assert not _names_class("assert not report, report", BugClass.NON_DETERMINISM)
+    assert _names_class("with rejected_as(BugClass.NON_DETERMINISM):", BugClass.NON_DETERMINISM)
 
 
 def _exists(node: str) -> str | None:
