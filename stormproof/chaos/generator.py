@@ -104,6 +104,8 @@ class Generator:
         self._enough = asyncio.Event()  # set once `workflows` have started
         self._loop: asyncio.Task[None] | None = None
         self._tracks: set[asyncio.Task[None]] = set()
+        # (workflow id, error) of a client's own crash: the judge's bug, raised at stop()
+        self.crashed: list[tuple[str, BaseException]] = []
         # workflow ids whose `result` op the generator already recorded (finish skips them)
         self.resolved: set[str] = set()
         self._give_up = 0.0
@@ -175,6 +177,13 @@ class Generator:
             await asyncio.wait(pending, timeout=drain_timeout or remaining)
         self._phase("drained")
         await self.cancel()
+        if self.crashed:
+            wid, exc = self.crashed[0]
+            raise RuntimeError(
+                f"the load's client crashed on {len(self.crashed)} workflow(s), first "
+                f"{wid}: {type(exc).__name__}: {exc} (a bug of Stormproof's client, not "
+                "of the worker: nothing was judged)"
+            ) from exc
 
     async def cancel(self) -> None:
         self._stop.set()
@@ -228,6 +237,8 @@ class Generator:
                 self.resolved.add(item.workflow_id)
             self.closed += 1
             self._progress()
+        except Exception as exc:  # never a silent loss: stop() raises it
+            self.crashed.append((item.workflow_id, exc))
         finally:
             self._open.release()
 

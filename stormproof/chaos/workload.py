@@ -92,6 +92,7 @@ class Workload:
         self._driving: dict[str, asyncio.Task[str]] = {}  # workflow id -> its drive, begun
         # the client that sends units' declared Updates (a row may route it through a proxy)
         self.update_client: Client | None = None
+        self.blind_resend = False  # the link-cut row's control: re-send without a read
 
     @property
     def kinds(self) -> list[str]:
@@ -164,7 +165,7 @@ class Workload:
                     self.history.start("fail", item.workflow_id, error=str(exc))
                     return False
                 self.history.start("info", item.workflow_id, error=_describe(exc))
-            except TimeoutError:
+            except (TimeoutError, RPCTimeoutOrCancelledError):  # Update-with-Start's timeout
                 self.history.start("info", item.workflow_id, error="client timeout")
             else:
                 self.history.start("ok", item.workflow_id)
@@ -254,7 +255,9 @@ class Workload:
         `drive` (retried through faults until the deadline); '' when done."""
         if item.unit.updates:
             client = self.update_client or self.client
-            error = await sessions.send_updates(client, self.history, item, give_up)
+            error = await sessions.send_updates(
+                client, self.history, item, give_up, blind=self.blind_resend
+            )
             if error:
                 return error
         if item.unit.drive is None:
