@@ -181,9 +181,10 @@ reset: deps ## workflows reset after their effects under load, and the twin it r
 
 # Sessions of Updates under a fault (suites/chaos/test_f13_updates.py, -m updates): the
 # reference's chat (Update-with-Start, continue-as-new every 2 turns) through a Temporal
-# SIGKILL and a worker SIGKILL inside an Update handler, and the twins each rejects. About
-# 2 minutes at -n 2, outside the chaos suite's 6; run by CI after make test.
-updates: deps ## Updates under chaos: Temporal killed mid-turn, a worker killed in a handler
+# SIGKILL, a cut client link and a worker SIGKILL inside an Update handler, and the
+# controls each rejects. About 3 minutes at -n 2, outside the chaos suite's 6; run by CI
+# after make test.
+updates: deps ## Updates under chaos: Temporal killed, the client's link cut, a worker killed
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
 	  -n $(JOBS) --junitxml=$(REPORTS)/updates.xml --chaos-report=$(REPORTS)/updates.json \

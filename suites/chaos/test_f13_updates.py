@@ -9,6 +9,14 @@ sent, and every effect of its handler must happen once, across continue-as-new t
   and the verdict resolves what is still unknown at the end. Proof: some turn's outcome
   was unknown and answered all the same. Control: chat_forgets_turns, which continues as
   new without its count (turns renumbered: `message-lost`).
+- `updates-client-link-cut`: every turn after the first goes through the judge's own
+  proxy, whose answers are black-holed while four victims' second turns (the last of a
+  chat's first run) wait on held LLM answers, until each turn is complete in Temporal: the
+  turn was answered and the run continues as new while the client hears nothing. Proof:
+  some sending's outcome was unknown to the client and answered all the same, by a later
+  read. Control: the blind re-send (the same client sending an unknown turn again without
+  reading it first): the re-sent turn lands in the next run, where its update id is new,
+  and is answered as another turn (`message-lost`).
 - `updates-worker-sigkill-in-handler`: a victim's turn handler awaits its LLM call; the
   reply lands, the worker is cut off from Temporal and SIGKILLed before the completion
   arrives, and a new worker runs the retry inside the same Update. Proof: Temporal retried
@@ -30,6 +38,7 @@ from stormproof.chaos.scenarios import (
     expect_updates,
     handler_death,
     judge_updates,
+    link_cut_sessions,
     temporal_kill_sessions,
 )
 from stormproof.diagnosis import BugClass, rejected_as
@@ -52,6 +61,15 @@ async def temporal_kill_row(chaos: ChaosRun, argv: list[str] | None = None) -> N
     await assert_all_completed(chaos, result)
 
 
+async def link_cut_row(chaos: ChaosRun, *, blind: bool = False) -> None:
+    await link_cut_sessions(chaos, blind=blind)
+    result = await chaos.finish(timeout=150)
+    verdict = await judge_updates(chaos)
+    expect_updates(verdict)
+    expect_in_flight(verdict, chaos.fault, unknown=True)
+    await assert_all_completed(chaos, result)
+
+
 async def handler_death_row(chaos: ChaosRun, argv: list[str] | None = None) -> None:
     death = await handler_death(chaos, argv)
     result = await chaos.finish(timeout=180)
@@ -65,6 +83,13 @@ async def handler_death_row(chaos: ChaosRun, argv: list[str] | None = None) -> N
 @pytest.mark.chaos_long(seconds=60)
 async def test_updates_through_temporal_sigkill(chaos: ChaosRun) -> None:
     await temporal_kill_row(chaos)
+
+
+@pytest.mark.chaos(fault="updates-client-link-cut")
+@pytest.mark.chaos_long(seconds=75)
+@pytest.mark.toxiproxy
+async def test_updates_through_a_cut_client_link(chaos: ChaosRun) -> None:
+    await link_cut_row(chaos)
 
 
 @pytest.mark.chaos(fault="updates-worker-sigkill-in-handler")
@@ -84,6 +109,18 @@ async def test_temporal_sigkill_rejects_chat_forgets_turns(chaos: ChaosRun) -> N
     """The twin continues as new without its count: turns 3 and 5 come back as 1."""
     with rejected_as(BugClass.MESSAGE_LOST):
         await temporal_kill_row(chaos, broken_argv("chat_forgets_turns"))
+
+
+@pytest.mark.negative_control
+@pytest.mark.contract  # the reference's chat continues as new after its second turn
+@pytest.mark.chaos(fault="negative-control:updates blind re-send (must renumber turns)")
+@pytest.mark.chaos_long(seconds=75)
+@pytest.mark.toxiproxy
+async def test_link_cut_rejects_a_blind_resend(chaos: ChaosRun) -> None:
+    """A client that sends an unknown turn again without reading it: the turn its first
+    run answered is answered again, as the next run's turn."""
+    with rejected_as(BugClass.MESSAGE_LOST):
+        await link_cut_row(chaos, blind=True)
 
 
 @pytest.mark.negative_control

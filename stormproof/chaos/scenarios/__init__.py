@@ -5,8 +5,8 @@ activity's timeout. `deaths`: for each declared effect kind, the effect lands, t
 worker is SIGKILLed before its completion reaches Temporal. Both must leave exactly one
 effect. `mid_effect`: a victim whose effect is held while its activity runs. The fleet's:
 `replica_sigkill`, `replica_pause`, `rolling_restart` (with `expect_drained`). Sessions of
-Updates: `temporal_kill_sessions`, `handler_death`, judged by `judge_updates` and
-`expect_updates` (message-lost, then duplicate-effect).
+Updates: `temporal_kill_sessions`, `link_cut_sessions`, `handler_death`, judged by
+`judge_updates` and `expect_updates` (message-lost, then duplicate-effect).
 """
 
 from stormproof.chaos.scenarios.death_checks import check_one_effect
@@ -23,6 +23,7 @@ from stormproof.chaos.scenarios.mid_effect import mid_effect, pause_past_timeout
 from stormproof.chaos.scenarios.updates import (
     HandlerDeath,
     handler_death,
+    link_cut_sessions,
     session_units,
     temporal_kill_sessions,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "expect_updates",
     "handler_death",
     "judge_updates",
+    "link_cut_sessions",
     "mid_effect",
     "pause_past_timeouts",
     "replica_pause",
