@@ -182,13 +182,18 @@ reset: deps ## workflows reset after their effects under load, and the twin it r
 # Sessions of Updates under a fault (suites/chaos/test_f13_updates.py, -m updates): the
 # reference's chat (Update-with-Start, continue-as-new every 2 turns) through a Temporal
 # SIGKILL, a cut client link and a worker SIGKILL inside an Update handler, and the
-# controls each rejects. About 3 minutes at -n 2, outside the chaos suite's 6; run by CI
-# after make test.
+# controls each rejects; then the same rows under a team's adapter (agents_openai's
+# SupportSession, an OpenAI Agents SDK conversation). About 3 minutes at -n 2, outside the
+# chaos suite's 6; run by CI after make test.
+UPDATES_ADAPTER := examples.agents_openai.stormproof_adapter
 updates: deps ## Updates under chaos: Temporal killed, the client's link cut, a worker killed
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
 	  -n $(JOBS) --junitxml=$(REPORTS)/updates.xml --chaos-report=$(REPORTS)/updates.json \
 	  --chaos-html=$(REPORTS)/updates.html
+	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
+	  --adapter $(UPDATES_ADAPTER) -n $(JOBS) --junitxml=$(REPORTS)/updates-agents.xml \
+	  --chaos-report=$(REPORTS)/updates-agents.json -rs
 
 # A team's commands outside the checkout (the wheel installed into a fresh virtualenv, the
 # documented team lines run from a folder of its own) and the conformance suite run as a

@@ -11,7 +11,7 @@ in the request (`confirmed`), so the faults that wait for a ticket on its way, b
 suite drives anything, find one. Each owes four answered model calls, no more calls than
 Temporal ran attempts of the plugin's `invoke_model_activity`, and one ticket at the suite's
 sink (the ticketing webhook), found by its `workflow_id` and counted once per
-`Idempotency-Key`.
+`Idempotency-Key`. A third unit, the long conversation, takes Updates (SESSION below).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from stormproof.adapter import (
     LlmCalls,
     Unit,
     UnitContext,
+    UpdateCall,
     WorkerEnv,
 )
 from stormproof.world import ToolCall
@@ -120,9 +121,51 @@ def _triage(name: str, confirmed: bool) -> Unit:
     )
 
 
+# The long conversation (`SupportSession`): the first message starts it (Update-with-Start),
+# each message is the Update `ask` answered by the agent (one model call each: the fake
+# model answers in words), then the signal `close` ends it with its count. Only the rows
+# that send Updates start it (fault 13, `-m updates`).
+SESSION_MESSAGES = 3
+
+
+def session_message(ctx: UnitContext, n: int) -> list[Any]:
+    return [f"Question {n} about order {ORDER}: where is it now? {ctx.text}"]
+
+
+def answered(ctx: UnitContext, n: int, reply: Any) -> str | None:
+    return None if isinstance(reply, str) and reply.strip() else f"no answer: {reply!r}"
+
+
+async def close_session(ctx: UnitContext, handle: WorkflowHandle[Any, Any]) -> None:
+    await handle.signal("close", rpc_timeout=timedelta(seconds=5))
+
+
+def messages_counted(ctx: UnitContext, result: Any) -> str | None:
+    return None if result == SESSION_MESSAGES else f"ended with {result!r} messages, not 3"
+
+
+SESSION = Unit(
+    name="session",
+    workflow_type="SupportSession",
+    build_input=lambda ctx: [{}],
+    updates=[
+        UpdateCall(
+            name="ask",
+            times=SESSION_MESSAGES,
+            with_start=True,
+            args=session_message,
+            check_reply=answered,
+        )
+    ],
+    drive=close_session,
+    check_result=messages_counted,
+    effects=[LlmCalls(answered_per_unit=SESSION_MESSAGES, activities=[MODEL_ACTIVITY])],
+)
+
+
 ADAPTER = Adapter(
     name="agents_openai (examples/agents_openai, OpenAI Agents SDK on Temporal)",
-    units=[_triage("triage_preconfirmed", True), _triage("triage", False)],
+    units=[_triage("triage_preconfirmed", True), _triage("triage", False), SESSION],
     env=WorkerEnv(
         temporal_address="SUPPORT_TEMPORAL_ADDRESS",
         namespace="SUPPORT_NAMESPACE",

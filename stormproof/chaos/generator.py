@@ -95,8 +95,10 @@ class Generator:
         self.prepare, self.progress = prepare, progress
         self.phase = "idle"  # the last `_phase`, for `progress` (stormproof/report/ticker.py)
         kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
-        adapter_mix = getattr(getattr(workload, "adapter", None), "mix", None)
-        mix = self.spec.mix or adapter_mix or dict.fromkeys(kinds, 1.0)
+        adapter = getattr(workload, "adapter", None)
+        if adapter is not None:  # a session (Unit.updates) is started by the rows that send
+            kinds = tuple(u.name for u in adapter.units if not u.updates)  # its Updates only
+        mix = self.spec.mix or getattr(adapter, "mix", None) or dict.fromkeys(kinds, 1.0)
         self.kinds, self.weights = list(mix), list(mix.values())
         self.started = self.closed = self.refused = self.capped = 0
         self._open = asyncio.Semaphore(self.spec.concurrency)

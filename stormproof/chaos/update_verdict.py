@@ -164,7 +164,9 @@ def llm_once(chaos: ChaosRun, item: Planned) -> list[Anomaly]:
     for call in item.unit.updates:
         for n in range(1, call.times + 1):
             for text in _texts(call.args(item.context, n), item.marker):
-                times = sum(1 for c in answered if text in (c.prompt or ""))
+                # the newest user message: an agent resends the conversation, every
+                # earlier turn's text with it, on each call
+                times = sum(1 for c in answered if (c.prompt or "").rstrip().endswith(text))
                 if times > 1:
                     detail = (
                         f"{item.workflow_id}: Update {call.name} #{n} answered by the LLM "

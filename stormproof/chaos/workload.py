@@ -102,10 +102,11 @@ class Workload:
     def unit_for(self, kind: Kind) -> Unit:
         """The adapter's unit `kind`. The chaos tests written for the contract plan "story"
         and "report"; under a team's adapter without those units they stand for its first
-        and its last unit, so the same fault scenarios load the team's workflows."""
+        and its last unit (of those that take no Updates: a session is started only by the
+        rows that send its Updates), so the same fault scenarios load the team's workflows."""
         if kind in self.adapter.kinds or kind not in CONTRACT_ROLES:
             return self.adapter.unit(kind)
-        return self.adapter.units[CONTRACT_ROLES[kind]]
+        return [u for u in self.adapter.units if not u.updates][CONTRACT_ROLES[kind]]
 
     def plan(self, kind: Kind) -> Planned:
         unit = self.unit_for(kind)
