@@ -26,6 +26,7 @@ from stormproof import failure_modes
 from stormproof.contract_matrix import Matrix, load, render, squash
 from stormproof.diagnosis import BugClass
 from stormproof.reference.broken import REGISTRY, TWINS
+from tests import example_twins
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "docs" / "CONTRACT.md"
@@ -50,7 +51,8 @@ def expected_markdown() -> str:
         return f"{defect} (rejected in {where})"
 
     twins = {t.name: described(t.defect, t.rejected_by) for t in REGISTRY}
-    return render(matrix(), twins, [failure_modes.render(failure_modes.load(), twins)])
+    modes = failure_modes.render(failure_modes.load(), twins)
+    return render(matrix(), twins, [modes, example_twins.section(example_twins.example_twins())])
 
 
 def test_every_contract_term_is_covered_by_a_rule() -> None:
