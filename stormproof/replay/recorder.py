@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowHistory,
+)
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from stormproof.fixtures.composed import World
@@ -109,6 +116,24 @@ class RecordingWorld:
         if scenario.sink_faults:
             self.sink.script(scenario.workflow_id, scenario.sink_faults)
         args: list[Any] = [] if scenario.workflow == "PingWorkflow" else [scenario.workflow_input()]
+        if scenario.turns:  # a session: its first turn goes with the start
+            start = WithStartWorkflowOperation(
+                scenario.workflow,
+                args=args,
+                id=scenario.workflow_id,
+                task_queue=TASK_QUEUE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            )
+            await self.client.execute_update_with_start_workflow(
+                "turn",
+                {"message": scenario.turn_message(1)},
+                start_workflow_operation=start,
+                id=f"{scenario.workflow_id}/turn/1",
+            )
+            started = await start.workflow_handle()  # run_id None: the latest run's
+            return self.client.get_workflow_handle(
+                scenario.workflow_id, run_id=started.result_run_id
+            )
         return await self.client.start_workflow(
             scenario.workflow, args=args, id=scenario.workflow_id, task_queue=TASK_QUEUE
         )
@@ -130,6 +155,8 @@ class RecordingWorld:
     async def run_once(self, scenario: Scenario) -> WorkflowHistory:
         """Run `scenario` to completion and return its history as the server holds it."""
         handle = await self.start(scenario)
+        if scenario.turns:
+            return await self._session(handle, scenario)
         if scenario.decision is not None:
             await self._await_step(handle, "awaiting_approval", scenario)
             await handle.signal(scenario.decision, REVIEWER)
@@ -140,6 +167,27 @@ class RecordingWorld:
                 f"scenario {scenario.key} did not finish within {RUN_DEADLINE_SECONDS:.0f}s; "
                 f"dev server log:\n{self.server.log()}"
             ) from None
+        return await handle.fetch_history()
+
+    async def _session(self, handle: WorkflowHandle[Any, Any], s: Scenario) -> WorkflowHistory:
+        """The session's later turns, one after another, in its first run (the handle's);
+        once the last is answered that run continues as new: its history is the one kept,
+        and the new run is closed, so nothing is left running."""
+        for n in range(2, len(s.turns) + 1):
+            message = {"message": s.turn_message(n)}
+            await handle.execute_update("turn", message, id=f"{s.workflow_id}/turn/{n}")
+
+        async def continued() -> bool:
+            return (await handle.describe()).status == WorkflowExecutionStatus.CONTINUED_AS_NEW
+
+        await wait_for(
+            continued,
+            what=f"{s.key}'s first run to continue as new",
+            timeout=RUN_DEADLINE_SECONDS,
+            logs={"dev server": self.server.log},
+        )
+        latest = self.client.get_workflow_handle(s.workflow_id)
+        await latest.execute_update("close", id=f"{s.workflow_id}/close")
         return await handle.fetch_history()
 
     async def _await_step(self, handle: WorkflowHandle[Any, Any], step: str, s: Scenario) -> None:

@@ -27,7 +27,8 @@ HISTORIES_DIR = Path(str(files("stormproof.suites") / "replay" / "histories"))
 # part of the history, so the committed file shows 2 s rather than the default 24 h.
 APPROVAL_TIMEOUT_SECONDS = 2.0
 
-WorkflowType = Literal["PingWorkflow", "StoryWorkflow", "ReportWorkflow"]
+WorkflowType = Literal["PingWorkflow", "StoryWorkflow", "ReportWorkflow", "ChatSessionWorkflow"]
+TOOL_MARK = "[notify]"  # a chat turn that asks for the tool (docs/CONTRACT.md, 2.19)
 Decision = Literal["approve", "reject"]
 
 
@@ -43,6 +44,9 @@ class Scenario(BaseModel):
     llm_faults: tuple[Fault, ...] = ()
     sink_faults: tuple[SinkFault, ...] = ()
     decision: Decision | None = Field(None, description="signal sent once awaiting approval")
+    turns: tuple[bool, ...] = Field(
+        (), description="a chat's turns by Update, the first with the start: True asks for the tool"
+    )
 
     @property
     def key(self) -> str:
@@ -62,9 +66,16 @@ class Scenario(BaseModel):
     def prompt(self) -> str:
         return tag(self.marker, self.topic)
 
+    def turn_message(self, n: int) -> str:
+        """The n-th turn's message (from 1): fixed, so its reply and tool post are too."""
+        tool = f" {TOOL_MARK}" if self.turns[n - 1] else ""
+        return tag(self.marker, f"{self.topic} (turn {n}){tool}")
+
     def workflow_input(self) -> dict[str, Any] | None:
         if self.workflow == "PingWorkflow":
             return None
+        if self.workflow == "ChatSessionWorkflow":
+            return {"max_turns_per_run": len(self.turns), **self.fields}
         if self.workflow == "StoryWorkflow":
             return {"prompt": self.prompt, "title": None, **self.fields}
         return {"prompt": self.prompt, **self.fields}
@@ -100,6 +111,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         workflow="ReportWorkflow", name="approval_rejected", fields=_APPROVAL, decision="reject"
     ),
     Scenario(workflow="ReportWorkflow", name="approval_timed_out", fields=_TIMEOUT),
+    # A chat's first run: a turn by Update-with-Start, a tool turn, then continue-as-new.
+    Scenario(
+        workflow="ChatSessionWorkflow",
+        name="turns_then_continued",
+        topic="Ask the assistant about the incident review.",
+        turns=(False, True),
+    ),
 )
 
 
