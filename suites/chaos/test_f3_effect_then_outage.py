@@ -15,6 +15,7 @@ import pytest
 from stormproof.adapter import HttpDeliveries
 from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.scenarios import Effect, effect_then_outage
+from stormproof.diagnosis import BugClass, expect
 
 pytestmark = [
     pytest.mark.chaos_long(seconds=35),
@@ -40,6 +41,11 @@ async def test_outage_between_effect_and_completion(chaos: ChaosRun, effect: Eff
     await assert_all_completed(chaos, result)
     if effect == "notification":  # whatever the delivering activity is named
         chaos.expect_fired(victim.workflow_id)
-        assert len(chaos.deliveries_of(victim)) >= 2
+        delivered = len(chaos.deliveries_of(victim))
+        expect(
+            delivered >= 2,
+            BugClass.FAULT_MISSED,
+            f"{victim.workflow_id}: {delivered} delivery, none retried",
+        )
     else:
         chaos.expect_fired(victim.workflow_id, "store_report_metadata")

@@ -19,6 +19,7 @@ import pytest
 from stormproof.adapter import LlmCalls
 from stormproof.chaos import LLM_TIMEOUT_SECONDS, ChaosRun, Planned, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkToxic
+from stormproof.diagnosis import BugClass, expect
 from stormproof.world import Delay, DropConnection, RateLimit, ServerError
 
 pytestmark = [
@@ -74,7 +75,12 @@ async def test_llm_http_storm(chaos: ChaosRun) -> None:
     result = await chaos.finish(timeout=120)
     await assert_all_completed(chaos, result)
     for item in items + stormed:  # every scripted fault was served: the storm really happened
-        assert chaos.world.fake_llm.plan.pending(item.marker) == 0
+        left = chaos.world.fake_llm.plan.pending(item.marker)
+        expect(
+            left == 0,
+            BugClass.FAULT_MISSED,
+            f"{item.workflow_id}: {left} scripted faults never served",
+        )
 
 
 @pytest.mark.chaos(fault="llm-connection-reset")
@@ -92,9 +98,9 @@ async def test_llm_connection_resets(chaos: ChaosRun) -> None:
             # attempts, or a workflow could meet the resets three times and fail.
             starting = [asyncio.create_task(chaos.workload.start(item)) for item in items]
             await chaos.hold(1.5)
-        assert all(await asyncio.gather(*starting)), "a start was refused"
+        expect(all(await asyncio.gather(*starting)), BugClass.UNRESPONSIVE, "a start was refused")
 
     result = await chaos.finish(timeout=120)
     await assert_all_completed(chaos, result)
     retried = [i for i in items if chaos.retried_any(i.workflow_id)]
-    assert retried, "no LLM attempt met a reset: the fault never landed"
+    expect(retried, BugClass.FAULT_MISSED, "no LLM attempt met a reset: the fault never landed")

@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkToxic
+from stormproof.diagnosis import BugClass, expect
 from stormproof.world import wait_for
 
 pytestmark = [
@@ -50,11 +51,19 @@ async def test_start_cut_mid_flight_then_retried(chaos: ChaosRun) -> None:
                 timeout=30,
                 logs=chaos.logs(),
             )
-        assert all(await asyncio.gather(*starting)), "a retried start was refused"
+        expect(
+            all(await asyncio.gather(*starting)),
+            BugClass.UNRESPONSIVE,
+            "a retried start was refused",
+        )
 
     result = await chaos.finish(timeout=90)
     await assert_all_completed(chaos, result)
     retried_into_existing = [
         op for op in chaos.history.ops if op.f == "start" and op.value.get("already_started")
     ]
-    assert retried_into_existing, "no cut start reached the server: the unknown case never ran"
+    expect(
+        retried_into_existing,
+        BugClass.FAULT_MISSED,
+        "no cut start reached the server: the unknown case never ran",
+    )

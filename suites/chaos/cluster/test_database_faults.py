@@ -14,6 +14,7 @@ import pytest
 
 from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import HISTORY_DB_PROXY, LinkDown, PostgresCrash
+from stormproof.diagnosis import BugClass, expect
 from stormproof.world import Delay
 
 pytestmark = [pytest.mark.cluster, pytest.mark.local_server, pytest.mark.worker_process]
@@ -37,10 +38,11 @@ async def test_postgres_under_temporal_restarts(chaos: ChaosRun) -> None:
         late = [chaos.workload.plan(k) for k in ("story", "report")]
         starting = [asyncio.create_task(chaos.workload.start(item)) for item in late]
         await chaos.hold(3.0)
-    assert all(await asyncio.gather(*starting)), "starts around the restart were refused"
+    refused = not all(await asyncio.gather(*starting))
+    expect(not refused, BugClass.UNRESPONSIVE, "starts around the restart were refused")
     result = await chaos.finish(timeout=180)
     chaos.assert_exactly_once(result)
-    assert result.completed == 8
+    expect(result.completed == 8, BugClass.LOST_WORKFLOW, result.summary())
 
 
 @pytest.mark.chaos(fault="cluster-history-db-link-cut")
@@ -50,7 +52,8 @@ async def test_history_loses_its_database_link(chaos: ChaosRun) -> None:
         late = [chaos.workload.plan(k) for k in ("story", "report")]
         starting = [asyncio.create_task(chaos.workload.start(item)) for item in late]
         await chaos.hold(10.0)
-    assert all(await asyncio.gather(*starting)), "starts around the cut were refused"
+    refused = not all(await asyncio.gather(*starting))
+    expect(not refused, BugClass.UNRESPONSIVE, "starts around the cut were refused")
     result = await chaos.finish(timeout=180)
     chaos.assert_exactly_once(result)
-    assert result.completed == 8
+    expect(result.completed == 8, BugClass.LOST_WORKFLOW, result.summary())

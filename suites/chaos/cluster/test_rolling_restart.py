@@ -12,6 +12,7 @@ import pytest
 
 from stormproof.chaos import ChaosRun
 from stormproof.chaos.nemesis import RollingRestart
+from stormproof.diagnosis import BugClass, expect
 from stormproof.world import TemporalCluster
 
 pytestmark = [
@@ -35,8 +36,10 @@ async def test_rolling_restart_under_load(chaos: ChaosRun) -> None:
         await asyncio.wait({rolling}, timeout=0.5)
     await rolling
     await chaos.heal(RollingRestart(cluster))
-    assert all(await asyncio.gather(*starting)), "starts during the roll were refused"
+    refused = not all(await asyncio.gather(*starting))
+    expect(not refused, BugClass.UNRESPONSIVE, "starts during the roll were refused")
 
     result = await chaos.finish(timeout=180)
     chaos.assert_exactly_once(result)
-    assert result.completed == 4 + len(starting)
+    done = result.completed == 4 + len(starting)
+    expect(done, BugClass.LOST_WORKFLOW, result.summary())
