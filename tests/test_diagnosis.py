@@ -126,6 +126,7 @@ def test_the_scan_itself_can_fail(tmp_path: Path) -> None:
 
 
 PROBE = """
+import pytest
 from stormproof.diagnosis import BugClass, expect
 
 def test_classified():
@@ -133,6 +134,14 @@ def test_classified():
 
 def test_unclassified():
     assert 1 == 2
+
+@pytest.mark.bug_class(BugClass.API_CONTRACT)
+def test_declared():
+    assert 1 == 2, "a plain assert of a test that declares its class"
+
+@pytest.mark.bug_class(BugClass.API_CONTRACT)
+def test_declared_but_broken():
+    raise RuntimeError("the suite broke: not an assert, so not the declared class")
 """
 
 
@@ -169,4 +178,6 @@ def test_the_class_reaches_the_terminal_and_the_junit_xml(tmp_path: Path) -> Non
     assert properties == {
         "test_classified": ["duplicate-effect"],
         "test_unclassified": [UNCLASSIFIED],
+        "test_declared": ["api-contract"],
+        "test_declared_but_broken": [UNCLASSIFIED],
     }, properties

@@ -24,7 +24,7 @@ import pytest
 from stormproof import log_scan
 from stormproof.fixtures.plugin import suite_config_of
 from stormproof.report import html
-from stormproof.report.diagnosis import diagnose_failure, found_in, write_summary
+from stormproof.report.diagnosis import MARKER, diagnose_failure, found_in, write_summary
 from stormproof.report.keys import HISTORY_KEY, LOGS_KEY, PROGRESS_KEY, RECORD_KEY
 from stormproof.report.model import ChaosRecord
 from stormproof.report.progress import Progress
@@ -68,6 +68,10 @@ class ReportPlugin:
         config.addinivalue_line(
             "markers",
             f"{OWN_LOG_SCAN}: the test judges its logs itself (the log scan's negative control)",
+        )
+        config.addinivalue_line(
+            "markers",
+            f"{MARKER}(BugClass.X): a plain assert failing in this test is a bug of class X",
         )
         config.addinivalue_line(
             "markers",

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.diagnosis import BugClass
 from stormproof.reconnect import ReconnectWorld
 from stormproof.reconnect.checks import accepted_id, assert_completes
 from stormproof.world import new_marker
 
-pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
+pytestmark = [
+    pytest.mark.bug_class(BugClass.API_CONTRACT),  # a plain assert here is this class
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+]
 
 
 async def test_api_surface(reconnect_world: ReconnectWorld):

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.diagnosis import BugClass
 from stormproof.reconnect import ApiProcess, ReconnectWorld
 from stormproof.reconnect.checks import accepted_id
 from stormproof.world import eventually, new_marker
 
-pytestmark = [pytest.mark.local_server, pytest.mark.worker_process]
+pytestmark = [
+    pytest.mark.bug_class(BugClass.API_CONTRACT),  # a plain assert here is this class
+    pytest.mark.local_server,
+    pytest.mark.worker_process,
+]
 
 DEFAULT_LIMIT = 1024 * 1024
 

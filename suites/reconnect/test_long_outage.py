@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from stormproof.diagnosis import BugClass, expect
 from stormproof.reconnect import ReconnectWorld
 from stormproof.reconnect.checks import (
     accept_until,
@@ -45,7 +46,8 @@ async def test_temporal_down_90s_api_and_worker_recover_without_restart(
     while time.monotonic() - began < OUTAGE_SECONDS:
         await assert_refused(api, f"[{new_marker()}] during a long outage")
         await assert_not_ready(api)
-        assert worker.process.running(), f"the worker exited during the outage:\n{worker.log()}"
+        exited = f"the worker exited during the outage:\n{worker.log()}"
+        expect(worker.process.running(), BugClass.WORKER_EXITED, exited)
         checks += 1
         await asyncio.sleep(CHECK_EVERY_SECONDS)  # wait-ok: outage duration
     assert checks >= OUTAGE_SECONDS / CHECK_EVERY_SECONDS - 2, f"only {checks} checks ran"
@@ -56,11 +58,13 @@ async def test_temporal_down_90s_api_and_worker_recover_without_restart(
     took, workflow_id = await accept_until(api, prompt, f"key-{new_marker()}", API_RECOVERY_BOUND)
     await ping(client, world.task_queue, timeout=WORKER_PROGRESS_BOUND)
     progress = time.monotonic() - back
-    assert progress < WORKER_PROGRESS_BOUND, f"the worker took {progress:.1f}s to make progress"
+    slow = f"the worker took {progress:.1f}s to make progress"
+    expect(progress < WORKER_PROGRESS_BOUND, BugClass.UNRESPONSIVE, slow)
     await assert_completes(api, client, workflow_id, timeout=30)
     await api.wait_ready(timeout=WORKER_PROGRESS_BOUND)
-    assert (api.process.pid, worker.process.pid) == pids
-    assert api.process.running() and worker.process.running(), "nothing may need a restart"
+    same = (api.process.pid, worker.process.pid) == pids
+    alive = api.process.running() and worker.process.running()
+    expect(same and alive, BugClass.WORKER_EXITED, "nothing may need a restart")
     assert api.log().count("temporal link: unreachable") == 1, (
         "each change of connection state is logged once:\n" + api.log()
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from stormproof.diagnosis import BugClass, expect
 from stormproof.reconnect import API_ARGV, CONNECT_ONCE_ARGV, ReconnectWorld
 from stormproof.reconnect.checks import (
     accept_until,
@@ -55,15 +56,16 @@ async def restart_mid_test(world: ReconnectWorld, api_argv: Sequence[str]) -> No
     await world.restart_temporal()
     took, retried_id = await accept_until(api, retried_prompt, retried_key, API_RECOVERY_BOUND)
     # The same key again: the same workflow, not a second one.
-    assert await accepted_id(await api.submit("again", key=kept_key), duplicate=True) == kept_id
-    assert await accepted_id(await api.submit("again", key=retried_key), duplicate=True) == (
-        retried_id
-    )
+    again = await accepted_id(await api.submit("again", key=kept_key), duplicate=True)
+    expect(again == kept_id, BugClass.DUPLICATE_EFFECT, f"a kept key started {again}")
+    again = await accepted_id(await api.submit("again", key=retried_key), duplicate=True)
+    expect(again == retried_id, BugClass.DUPLICATE_EFFECT, f"a retried key started {again}")
 
     for workflow_id in [*before, kept_id, retried_id]:
         await assert_completes(api, client, workflow_id, timeout=COMPLETION_TIMEOUT)
     await ping(client, world.task_queue, timeout=30)
-    assert api.process.running() and worker.process.running(), "nothing may need a restart"
+    alive = api.process.running() and worker.process.running()
+    expect(alive, BugClass.WORKER_EXITED, "nothing may need a restart")
     print(f"API accepted work {took:.2f}s after Temporal was ready again")
 
 

@@ -8,10 +8,14 @@ import sys
 
 import pytest
 
+from stormproof.diagnosis import BugClass
 from stormproof.reconnect import SUPERVISOR_ARGV, ReconnectWorld
 from stormproof.world import ping, wait_for
 
-pytestmark = [pytest.mark.worker_process]
+pytestmark = [
+    pytest.mark.bug_class(BugClass.WORKER_EXITED),  # a plain assert here is this class
+    pytest.mark.worker_process,
+]
 
 CRASHING_CHILD = [
     sys.executable,
