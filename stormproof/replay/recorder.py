@@ -159,7 +159,11 @@ class RecordingWorld:
             return await self._session(handle, scenario)
         if scenario.decision is not None:
             await self._await_step(handle, "awaiting_approval", scenario)
-            await handle.signal(scenario.decision, REVIEWER)
+            if scenario.by_update:  # validated, then applied: its reply is the decision
+                decision = {**REVIEWER, "approved": scenario.decision == "approve"}
+                await handle.execute_update("decide", decision, id=f"{scenario.workflow_id}/decide")
+            else:
+                await handle.signal(scenario.decision, REVIEWER)
         try:
             await asyncio.wait_for(handle.result(), timeout=RUN_DEADLINE_SECONDS)
         except TimeoutError:

@@ -44,6 +44,7 @@ class Scenario(BaseModel):
     llm_faults: tuple[Fault, ...] = ()
     sink_faults: tuple[SinkFault, ...] = ()
     decision: Decision | None = Field(None, description="signal sent once awaiting approval")
+    by_update: bool = Field(False, description="the decision by the Update `decide` instead")
     turns: tuple[bool, ...] = Field(
         (), description="a chat's turns by Update, the first with the start: True asks for the tool"
     )
@@ -111,6 +112,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         workflow="ReportWorkflow", name="approval_rejected", fields=_APPROVAL, decision="reject"
     ),
     Scenario(workflow="ReportWorkflow", name="approval_timed_out", fields=_TIMEOUT),
+    Scenario(
+        workflow="ReportWorkflow",
+        name="approval_by_update",
+        fields=_APPROVAL,
+        decision="approve",
+        by_update=True,
+    ),
     # A chat's first run: a turn by Update-with-Start, a tool turn, then continue-as-new.
     Scenario(
         workflow="ChatSessionWorkflow",

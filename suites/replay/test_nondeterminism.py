@@ -32,8 +32,14 @@ from stormproof.world import PATCHED_SPEC, broken_spec
 ROOT = HISTORIES_DIR.parent.parent.parent
 REPORT = CONTRACT.unit("report").workflow_type
 REPORTS = [s for s in SCENARIOS if s.workflow == REPORT]
-COMPLETES = {"happy_path", "llm_retries", "notification_retry", "approval_approved"}
-APPROVAL = {"approval_approved", "approval_rejected", "approval_timed_out"}
+COMPLETES = {
+    "happy_path",
+    "llm_retries",
+    "notification_retry",
+    "approval_approved",
+    "approval_by_update",
+}
+APPROVAL = {"approval_approved", "approval_rejected", "approval_timed_out", "approval_by_update"}
 ALL = {s.name for s in REPORTS}
 
 # twin -> (histories it must fail on, a fragment of the SDK's reason it must quote)
