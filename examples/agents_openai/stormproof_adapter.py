@@ -141,7 +141,8 @@ async def close_session(ctx: UnitContext, handle: WorkflowHandle[Any, Any]) -> N
 
 
 def messages_counted(ctx: UnitContext, result: Any) -> str | None:
-    return None if result == SESSION_MESSAGES else f"ended with {result!r} messages, not 3"
+    wanted = SESSION_MESSAGES
+    return None if result == wanted else f"ended with {result!r} messages, not {wanted}"
 
 
 SESSION = Unit(

@@ -273,3 +273,15 @@ class Adapter(BaseModel):
     @property
     def kinds(self) -> list[str]:
         return [u.name for u in self.units]
+
+    @property
+    def plain_units(self) -> list[Unit]:
+        """The units that take no Updates: the ones every chaos row loads and picks
+        victims from, the properties judge and the recorder records."""
+        return [u for u in self.units if not u.updates]
+
+    @property
+    def sessions(self) -> list[Unit]:
+        """The units that take Updates (`Unit.updates`): started only by the rows that
+        send them (fault 13)."""
+        return [u for u in self.units if u.updates]

@@ -53,12 +53,13 @@ async def _approve(ctx: UnitContext, handle: Any) -> None:
 # The chat session: TURNS turns, TURNS_PER_RUN a run, so every session continues as new
 # twice (three runs); the turns in TOOL_TURNS ask for the tool (a webhook post per turn).
 TURNS, TURNS_PER_RUN, TOOL_TURNS = 5, 2, (2, 4)
+TOOL_MARK = "[notify]"  # a turn that asks for the tool (docs/CONTRACT.md, rule 2.19)
 CHAT_RESULT = {"turns": TURNS, "runs": -(-TURNS // TURNS_PER_RUN)}
 
 
 def chat_message(ctx: UnitContext, n: int) -> str:
     """Turn n's message: the unit's marked text and the turn, `[notify]` on a tool turn."""
-    return f"{ctx.text} (turn {n} of the session){' [notify]' if n in TOOL_TURNS else ''}"
+    return f"{ctx.text} (turn {n} of the session){f' {TOOL_MARK}' if n in TOOL_TURNS else ''}"
 
 
 def _turn_ok(ctx: UnitContext, n: int, reply: Any) -> str | None:

@@ -30,14 +30,12 @@ def needs(*kinds: EffectType) -> pytest.MarkDecorator:
 def units_owing(adapter: Adapter, kind: EffectType) -> list[Unit]:
     """The adapter's units that declare an effect of `kind` (LlmCalls, Rows...), in order;
     not those that declare Updates, which only the rows sending Updates start (-m updates)."""
-    return [
-        u for u in adapter.units if not u.updates and any(isinstance(e, kind) for e in u.effects)
-    ]
+    return [u for u in adapter.plain_units if any(isinstance(e, kind) for e in u.effects)]
 
 
 def effects_owed(adapter: Adapter, kind: EffectType) -> list[Effect]:
     """Every effect of `kind` the adapter's units without Updates declare, in order."""
-    return [e for u in adapter.units if not u.updates for e in u.effects if isinstance(e, kind)]
+    return [e for u in adapter.plain_units for e in u.effects if isinstance(e, kind)]
 
 
 def missing(adapter: Adapter, kinds: tuple[EffectType, ...], row: str) -> str | None:

@@ -96,8 +96,8 @@ class Generator:
         self.phase = "idle"  # the last `_phase`, for `progress` (stormproof/report/ticker.py)
         kinds = tuple(getattr(workload, "kinds", DEFAULT_KINDS))
         adapter = getattr(workload, "adapter", None)
-        if adapter is not None:  # a session (Unit.updates) is started by the rows that send
-            kinds = tuple(u.name for u in adapter.units if not u.updates)  # its Updates only
+        if adapter is not None:  # a session is started only by the rows that send its Updates
+            kinds = tuple(u.name for u in adapter.plain_units)
         mix = self.spec.mix or getattr(adapter, "mix", None) or dict.fromkeys(kinds, 1.0)
         self.kinds, self.weights = list(mix), list(mix.values())
         self.started = self.closed = self.refused = self.capped = 0

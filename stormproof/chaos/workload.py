@@ -106,7 +106,7 @@ class Workload:
         rows that send its Updates), so the same fault scenarios load the team's workflows."""
         if kind in self.adapter.kinds or kind not in CONTRACT_ROLES:
             return self.adapter.unit(kind)
-        return [u for u in self.adapter.units if not u.updates][CONTRACT_ROLES[kind]]
+        return self.adapter.plain_units[CONTRACT_ROLES[kind]]
 
     def plan(self, kind: Kind) -> Planned:
         unit = self.unit_for(kind)

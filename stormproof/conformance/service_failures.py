@@ -76,8 +76,7 @@ def cases(adapter: Adapter) -> list[Case]:
     for service in adapter.services:
         owing = [
             (unit, effect)
-            for unit in adapter.units
-            if not unit.updates
+            for unit in adapter.plain_units
             for effect in unit.effects
             if isinstance(effect, ServiceCalls) and effect.service == service.name
         ]

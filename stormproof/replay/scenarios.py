@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stormproof.adapter.reference import TOOL_MARK
 from stormproof.fixtures.fake_llm import Fault, RateLimit, tag
 from stormproof.fixtures.sink import SinkFault, SinkStatus
 
@@ -28,7 +29,6 @@ HISTORIES_DIR = Path(str(files("stormproof.suites") / "replay" / "histories"))
 APPROVAL_TIMEOUT_SECONDS = 2.0
 
 WorkflowType = Literal["PingWorkflow", "StoryWorkflow", "ReportWorkflow", "ChatSessionWorkflow"]
-TOOL_MARK = "[notify]"  # a chat turn that asks for the tool (docs/CONTRACT.md, 2.19)
 Decision = Literal["approve", "reject"]
 
 

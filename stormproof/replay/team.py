@@ -78,7 +78,7 @@ class TeamScenario(BaseModel):
 
 
 def scenarios_of(adapter: Adapter) -> list[TeamScenario]:
-    return [TeamScenario(unit=unit) for unit in adapter.units if not unit.updates]
+    return [TeamScenario(unit=unit) for unit in adapter.plain_units]
 
 
 @dataclass

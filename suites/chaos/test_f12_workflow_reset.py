@@ -49,7 +49,7 @@ async def _completed(chaos: ChaosRun, item: Planned) -> None:
 
 async def reset_after_effects(chaos: ChaosRun, argv: list[str] | None = None) -> list[Planned]:
     await chaos.start_worker(argv)
-    units = [u for u in chaos.world.adapter.units if u.drive is None and not u.updates]
+    units = [u for u in chaos.world.adapter.plain_units if u.drive is None]
     async with chaos.load():
         victims = [chaos.workload.plan(units[i % len(units)].name) for i in range(VICTIMS)]
         await asyncio.gather(*(chaos.workload.start(v) for v in victims))

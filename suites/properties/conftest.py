@@ -27,7 +27,7 @@ StartTwin = Callable[[TeamWorld, str], Awaitable[str]]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "unit" in metafunc.fixturenames:
         adapter = load_adapter(suite_config_of(metafunc.config).adapter)
-        units = [u for u in adapter.units if not u.updates]  # Updates: the chaos rows' own
+        units = adapter.plain_units  # a session's Updates are the chaos rows' own
         metafunc.parametrize("unit", units, ids=[u.name for u in units])
 
 
