@@ -7,6 +7,7 @@ contract (docs/CONTRACT.md), so there is one path through the suites, not two.
 deterministic reply, for `check_result`.
 """
 
+from stormproof.adapter.deployment import Deployment, Release
 from stormproof.adapter.env import CONTRACT_VARIABLES, for_adapter
 from stormproof.adapter.expect import effect_names, expectations
 from stormproof.adapter.loader import REFERENCE, AdapterError, load_adapter, split_spec
@@ -27,6 +28,7 @@ from stormproof.adapter.models import (
 
 # Last: the reference adapter (the contract) is built from the names above.
 from stormproof.adapter.reference import ADAPTER as CONTRACT
+from stormproof.adapter.services import add_services
 from stormproof.adapter.updates import UpdateCall, update_id
 from stormproof.fixtures.fake_llm import reply_for as fake_reply
 
@@ -37,10 +39,12 @@ __all__ = [
     "REFERENCE",
     "Adapter",
     "AdapterError",
+    "Deployment",
     "Effect",
     "Files",
     "HttpDeliveries",
     "LlmCalls",
+    "Release",
     "Rows",
     "Service",
     "ServiceCalls",
@@ -48,6 +52,7 @@ __all__ = [
     "UnitContext",
     "UpdateCall",
     "WorkerEnv",
+    "add_services",
     "effect_names",
     "expectations",
     "fake_reply",

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from stormproof.adapter.deployment import Deployment
 from stormproof.adapter.updates import UpdateCall, check_updates
 from stormproof.fixtures.fake_llm import Fault, ToolCall, ToolCalls
 
@@ -242,6 +243,9 @@ class Adapter(BaseModel):
         description="a workflow type whose round trip proves readiness; None: the worker "
         "is ready once it polls the task queue (workflow and activity pollers)",
     )
+    deployment: Deployment | None = Field(
+        None, description="the worker as versions of a Worker Deployment: the rolling deploy"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Adapter:
@@ -262,6 +266,12 @@ class Adapter(BaseModel):
         missing = services - set(self.env.services)
         if missing:
             raise ValueError(f"env.services has no variable for services {sorted(missing)}")
+        held = self.deployment.unit if self.deployment else None
+        if held is not None and held not in [u.name for u in self.plain_units]:
+            raise ValueError(
+                f"deployment.unit {held!r} is not among the units without "
+                f"Updates: {[u.name for u in self.plain_units]}"
+            )
         return self
 
     def unit(self, name: str) -> Unit:

@@ -7,8 +7,11 @@ judge never imports the reference worker: everything here is names and shapes.
 
 from __future__ import annotations
 
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
+from stormproof.adapter.deployment import Deployment, Release
 from stormproof.adapter.env import CONTRACT_VARIABLES
 from stormproof.adapter.models import (
     Adapter,
@@ -22,6 +25,7 @@ from stormproof.adapter.models import (
 )
 from stormproof.adapter.updates import UpdateCall
 from stormproof.effects.rows import TABLE
+from stormproof.fixtures.twins import PATCHED_SPEC, broken_spec
 
 COMPLETED = {"status": "completed"}
 APPROVER = {"reviewer": "stormproof-chaos", "comment": None}
@@ -121,6 +125,23 @@ def _report_effects() -> list[Any]:
     ]
 
 
+# The rolling deploy (docs/CONTRACT.md section 1's versioning variables): v2 is the report
+# workflow with its two database steps reordered behind workflow.patched; the twin
+# `activities_reordered` is the same reorder unpatched. A report is held at its database
+# step (the PostgreSQL link cut), so its history already schedules what v2 reorders.
+UNPATCHED_SPEC = broken_spec("activities_reordered")
+DEPLOYMENT = Deployment(
+    name_variable="STORMPROOF_DEPLOYMENT_NAME",
+    build_id_variable="STORMPROOF_BUILD_ID",
+    behavior_variable="STORMPROOF_VERSIONING_BEHAVIOR",
+    unit="report",
+    hold_link="postgres",
+    hold_activity="store_report_metadata",
+    next=Release(args=["--workflows", PATCHED_SPEC], workflows=PATCHED_SPEC),
+    unpatched=Release(args=["--workflows", UNPATCHED_SPEC], workflows=UNPATCHED_SPEC),
+    histories=Path(str(files("stormproof.suites") / "replay" / "histories" / "ReportWorkflow")),
+)
+
 ADAPTER = Adapter(
     name="reference (docs/CONTRACT.md)",
     units=[
@@ -153,4 +174,5 @@ ADAPTER = Adapter(
     env=WorkerEnv(**{k: v for k, v in CONTRACT_VARIABLES.items() if not k.startswith("service:")}),
     mix={"story": 0.5, "report": 0.5},
     ready_workflow="PingWorkflow",
+    deployment=DEPLOYMENT,
 )

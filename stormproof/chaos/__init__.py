@@ -16,7 +16,7 @@ units that owe them (`chaos.plan_owing(LlmCalls)`); its triggers are read from t
 
 from stormproof.chaos.applies import NEEDS, needs, units_owing
 from stormproof.chaos.completion import assert_all_completed, stuck_at
-from stormproof.chaos.fixtures import adapter_world_fixtures, open_chaos_world
+from stormproof.chaos.fixtures import adapter_world_fixtures, open_chaos_world, worker_argv_for
 from stormproof.chaos.generator import Generator, LoadSpec
 from stormproof.chaos.recovery import observe_recovery
 from stormproof.chaos.rows import RowsRun, run_rows
@@ -74,4 +74,5 @@ __all__ = [
     "run_scenario",
     "stuck_at",
     "units_owing",
+    "worker_argv_for",
 ]

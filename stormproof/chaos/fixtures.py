@@ -50,6 +50,13 @@ from stormproof.report.keys import (
 # (stormproof/chaos/applies.py), registered with this plugin.
 
 
+def worker_argv_for(suite_config: SuiteConfig, adapter: Adapter) -> list[str]:
+    """The worker's command: the adapter's own, unless --worker-cmd names one."""
+    if adapter.worker_cmd and not suite_config.worker_cmd_given:
+        return list(adapter.worker_cmd)
+    return suite_config.worker_argv
+
+
 @contextlib.asynccontextmanager
 async def open_chaos_world(
     suite_config: SuiteConfig,
@@ -75,10 +82,7 @@ async def open_chaos_world(
     )
     async with world:
         client = await Client.connect(temporal.address, namespace="default")
-        # The adapter's own worker command applies unless --worker-cmd names one.
-        argv = suite_config.worker_argv
-        if adapter.worker_cmd and not suite_config.worker_cmd_given:
-            argv = list(adapter.worker_cmd)
+        argv = worker_argv_for(suite_config, adapter)
         yield ChaosWorld(
             temporal=temporal,
             toxiproxy=toxiproxy,

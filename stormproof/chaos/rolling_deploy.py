@@ -15,8 +15,10 @@ non-determinism error.
 The server needs `VERSIONING_CONFIG` (the dynamic config Temporal's own SDK tests start
 it with, and a drainage check every second instead of every three minutes): a dev server
 as `VERSIONING_FLAGS`, the four-service cluster in its dynamic-config file. The worker
-takes its version from the contract's optional variables (docs/CONTRACT.md section 1).
-This module is the public one (docs/API.md): it exports rolling_verdict.py's names too.
+takes its version from the variables its adapter's `Deployment` names (the reference's:
+docs/CONTRACT.md section 1), and each release's command from it too, so the same deploy
+judges the reference and a team's app. This module is the public one (docs/API.md): it
+exports rolling_verdict.py's names too.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from temporalio.client import (
 from temporalio.common import PinnedVersioningOverride, WorkerDeploymentVersion
 from temporalio.service import RPCError
 
+from stormproof.adapter.deployment import Deployment, Release
 from stormproof.chaos.nemesis.base import Nemesis
 from stormproof.chaos.rolling_verdict import (
     Tasks,
@@ -78,10 +81,6 @@ __all__ = [
     "replay_guard",
 ]
 
-# The contract's optional variables (docs/CONTRACT.md section 1).
-DEPLOYMENT_NAME = "STORMPROOF_DEPLOYMENT_NAME"
-BUILD_ID = "STORMPROOF_BUILD_ID"
-VERSIONING_BEHAVIOR = "STORMPROOF_VERSIONING_BEHAVIOR"
 # The dynamic config a deploy needs, one value per key: the dev server takes it as flags
 # (VERSIONING_FLAGS), the four-service cluster as its dynamic-config file.
 VERSIONING_CONFIG: dict[str, bool | str] = {
@@ -106,10 +105,12 @@ DRAINED = (
 
 class RollingDeploy:
     """The deploy's versions on one chaos run's queue; from its creation on, the run's
-    workload starts every other workflow pinned to the version current at its start."""
+    workload starts every other workflow pinned to the version current at its start.
+    `deployment`: how the worker joins it (the adapter's `Adapter.deployment`)."""
 
-    def __init__(self, chaos: ChaosRun, *, pin_every: int = 2):
+    def __init__(self, chaos: ChaosRun, deployment: Deployment, *, pin_every: int = 2):
         self.chaos = chaos
+        self.deployment = deployment
         self.name = f"{chaos.tag}-app"  # no '.': Temporal joins it to a build id with one
         self.pin_every = pin_every
         self.workers: dict[str, WorkerProcess] = {}
@@ -157,17 +158,16 @@ class RollingDeploy:
         found = [s for s in info.version_summaries if s.deployment_version.build_id == build_id]
         return found[0] if found else None
 
-    async def start_version(self, build_id: str, workflows: str | None = None) -> WorkerProcess:
-        """The worker as version `build_id` (serving the classes `workflows` names in place
-        of the reference's, `module:attr`), ready once Temporal knows the version."""
+    async def start_version(self, build_id: str, release: Release | None = None) -> WorkerProcess:
+        """The worker as version `build_id`, running `release` (None: the adapter's worker
+        as it is), ready once Temporal knows the version."""
         base = self.chaos.endpoints()
-        env = {
-            **base.extra_env,
-            DEPLOYMENT_NAME: self.name,
-            BUILD_ID: build_id,
-            VERSIONING_BEHAVIOR: "auto-upgrade",
-        }
-        argv = [*self.chaos.world.worker_argv, *(["--workflows", workflows] if workflows else [])]
+        d = self.deployment
+        env = {**base.extra_env, d.name_variable: self.name, d.build_id_variable: build_id}
+        if d.behavior_variable:
+            env[d.behavior_variable] = d.auto_upgrade
+        command = (release.worker_cmd if release else None) or self.chaos.world.worker_argv
+        argv = [*command, *(release.args if release else [])]
         worker = WorkerProcess(
             argv,
             replace(base, extra_env=env),
@@ -248,18 +248,19 @@ class RollingDeploy:
 
 
 class Rollout(Nemesis):
-    """The deploy as a fault of the run: inject starts `build_id` and makes it current
-    while the old version's runs are in flight; heal retires the old version once drained."""
+    """The deploy as a fault of the run: inject starts `release` as `build_id` and makes it
+    current while the old version's runs are in flight; heal retires the old version once
+    drained."""
 
     name = "rolling-deploy"
 
-    def __init__(self, deploy: RollingDeploy, build_id: str, workflows: str | None = None):
-        self.deploy, self.build_id, self.workflows = deploy, build_id, workflows
+    def __init__(self, deploy: RollingDeploy, build_id: str, release: Release):
+        self.deploy, self.build_id, self.release = deploy, build_id, release
         self.old = deploy.current
         self._healed = False
 
     async def inject(self) -> None:
-        await self.deploy.start_version(self.build_id, self.workflows)
+        await self.deploy.start_version(self.build_id, self.release)
         await self.deploy.set_current(self.build_id)
 
     async def heal(self) -> None:
@@ -269,7 +270,8 @@ class Rollout(Nemesis):
         await self.deploy.retire(self.old)
 
     def describe(self) -> dict[str, Any]:
-        return {"fault": self.name, "from": self.old, "to": self.build_id, "code": self.workflows}
+        code = self.release.workflows
+        return {"fault": self.name, "from": self.old, "to": self.build_id, "code": code}
 
 
 class _Pins(Interceptor):

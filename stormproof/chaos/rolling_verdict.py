@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.client import Client
 
-from stormproof.adapter import CONTRACT
+from stormproof.adapter.deployment import Deployment, Release
 from stormproof.diagnosis import BugClass, fail
 from stormproof.replay import (
-    HISTORIES_DIR,
-    SCENARIOS,
     ReplayOutcome,
+    ReplaySettings,
+    ReplaySetupError,
     load,
     load_workflows,
     make_replayer,
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from stormproof.chaos.rolling_deploy import RollingDeploy
 
 NON_DETERMINISTIC = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
-ROOT = HISTORIES_DIR.parent.parent.parent
 FIX = (
     "fix: ship the change behind workflow.patched(...) so a run started on the old code "
     "replays its history on the new one, or pin the workflow type (versioning behaviour "
@@ -145,14 +144,22 @@ def moved(deploy: RollingDeploy, tasks: dict[str, Tasks], old: str, new: str) ->
     return sorted(w for w in deploy.auto if w in tasks and tasks[w].moved(old, new))
 
 
-async def replay_guard(spec: str) -> list[ReplayOutcome]:
-    """The committed histories of the contract's report workflow replayed on the workflow
-    classes `spec` (module:attr) names: the check a deploy must pass first
+async def replay_guard(deployment: Deployment, release: Release) -> list[ReplayOutcome]:
+    """The deployment's committed histories replayed on `release`'s workflow classes, with
+    the worker's plugins and data converter: the check a deploy must pass first
     (stormproof.replay.require_replayed fails a divergence as `non-determinism`)."""
-    report = CONTRACT.unit("report").workflow_type
-    replayer = make_replayer(load_workflows(spec))
-    outcomes = []
-    for scenario in (s for s in SCENARIOS if s.workflow == report):
-        path = scenario.path()
-        outcomes.append(await replay_file(replayer, load(path), relative(path, [ROOT])))
-    return outcomes
+    settings = ReplaySettings(
+        workflows=release.workflows,
+        data_converter=deployment.replay_data_converter,
+        plugins=deployment.replay_plugins,
+    )
+    replayer = make_replayer(load_workflows(release.workflows), settings)
+    paths = sorted(deployment.histories.rglob("*.json"))
+    if not paths:
+        raise ReplaySetupError(
+            f"deployment.histories={str(deployment.histories)!r} holds no *.json history; "
+            "fix: point it at the folder of the committed histories (stormproof "
+            "record-histories writes them)"
+        )
+    root = deployment.histories.parent
+    return [await replay_file(replayer, load(p), relative(p, [root]), "committed") for p in paths]

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from stormproof.chaos import ChaosWorld
+from stormproof.adapter import Adapter, add_services
+from stormproof.chaos import ChaosWorld, worker_argv_for
 from stormproof.chaos.nemesis import HISTORY_DB_PROXY
 from stormproof.chaos.rolling_deploy import VERSIONING_CONFIG
 from stormproof.world import (
@@ -36,8 +37,10 @@ async def chaos_world(
     session_dir: Path,
     fake_llm: FakeLlm,
     sink: NotificationSink,
+    adapter: Adapter,
 ) -> AsyncIterator[ChaosWorld]:
     world = World()
+    services = add_services(world, adapter, fake_llm.base_url, session_dir)
     toxiproxy = world.add(
         "toxiproxy", ToxiproxyServer(session_dir / "toxiproxy", suite_config.toxiproxy_url)
     )
@@ -64,7 +67,9 @@ async def chaos_world(
             fake_llm=fake_llm,
             sink=sink,
             client=client,
-            worker_argv=suite_config.worker_argv,
+            worker_argv=worker_argv_for(suite_config, adapter),
             seed=suite_config.chaos_seed,
             temporal_db=temporal_db,
+            adapter=adapter,  # the team's, under --adapter: never the reference in its place
+            services=services,
         )

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.chaos import needs
+
 from ..rolling.test_rolling_deploy import (
     test_negative_control_unpatched_change_is_rejected,
     test_rolling_deploy_of_a_patched_change_under_load,
 )
 
 pytestmark = [
+    needs(),  # any adapter whose Adapter.deployment says how to ship its next release
     pytest.mark.cluster,
     pytest.mark.chaos(fault="cluster-rolling-deploy"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
-    # The reference's versions (v2 through --workflows); a team's adapter cannot declare its
-    # own v2 worker and deployment variables yet, so under --adapter it is skipped, never
-    # run on the reference in the team's place.
-    pytest.mark.contract,
 ]
 
 __all__ = [

@@ -1,17 +1,22 @@
-"""A rolling deploy of new workflow code under load, with Worker Deployment Versioning.
+"""A rolling deploy of new workflow code under load, with Worker Deployment Versioning,
+judged on whatever worker the adapter names: its `Adapter.deployment` says how its worker
+joins a Worker Deployment and which release is shipped (stormproof/adapter/deployment.py).
 
-v1 of the reference worker is current; workflows run, every other one pinned to the
-version current at its start. Some reports are held at their database step (the link to
-PostgreSQL cut), so their history already schedules `store_report_metadata` when v2, the
-same reorder as the `activities_reordered` twin but behind `workflow.patched`, is started
-and made current. The link heals: the held auto-upgrade runs' next workflow task runs on
-v2, which replays their v1 history; pinned runs finish on v1; once none is left, v1 is
-drained and its worker retired. Every accepted run must complete with its effects exactly
-once and no workflow task may fail as non-deterministic.
+v1, the adapter's worker as it is, is current; workflows run, every other one pinned to the
+version current at its start. Some runs of the deployment's unit are held in its
+`hold_activity` (its `hold_link` cut: the reference's reports at their database step, the
+agents app's triage at its first model call), so their history already holds what the
+release changes when v2, the change behind `workflow.patched`, is started and made current.
+The link heals: the held auto-upgrade runs' next workflow task runs on v2, which replays
+their v1 history; pinned runs finish on v1; once none is left, v1 is drained and its
+worker retired. Every accepted run must complete with its effects exactly once and no
+workflow task may fail as non-deterministic.
 
-The negative control ships the twin itself (the reorder unpatched) as v2: the replay guard
+The negative control ships the deployment's `unpatched` release (the reference's
+`activities_reordered` twin, the agents app's `unpatched_release_2`) as v2: the replay guard
 rejects it before the deploy, and the live deploy shows why: the held auto-upgrade runs
 fail their first task on v2 as non-deterministic, in the histories and the worker's log.
+An adapter that declares no deployment (or no unpatched release) skips, saying so.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from datetime import timedelta
 import pytest
 from temporalio.service import RPCError
 
-from stormproof.chaos import ChaosRun, LoadSpec, Planned, assert_all_completed
+from stormproof.adapter import Adapter, Deployment
+from stormproof.chaos import ChaosRun, LoadSpec, Planned, assert_all_completed, needs
 from stormproof.chaos.nemesis import LinkDown
 from stormproof.chaos.rolling_deploy import (
     RollingDeploy,
@@ -39,30 +45,41 @@ from stormproof.chaos.rolling_deploy import (
 from stormproof.diagnosis import BugClass, rejected_as
 from stormproof.log_scan import failure, scan
 from stormproof.replay import require_replayed
-from stormproof.world import PATCHED_SPEC, broken_spec, wait_for
+from stormproof.world import wait_for
 
 pytestmark = [
+    needs(),  # any adapter whose Adapter.deployment says how to ship its next release
     pytest.mark.rolling_deploy,
     pytest.mark.chaos(fault="rolling-deploy"),
     pytest.mark.local_server,
     pytest.mark.worker_process,
-    # The reference's versions (v2 through --workflows); a team's adapter cannot declare its
-    # own v2 worker and deployment variables yet, so under --adapter it is skipped, never
-    # run on the reference in the team's place.
-    pytest.mark.contract,
 ]
 
-STORE = "store_report_metadata"  # the contract's database step (docs/CONTRACT.md)
-TWIN = broken_spec("activities_reordered")
 log = logging.getLogger(__name__)  # the deploy's counts (-o log_cli=true shows them)
 
 
-async def _hold_at_store(
+def _deployment(adapter: Adapter) -> Deployment:
+    if adapter.deployment is None:
+        pytest.skip(
+            f"adapter {adapter.name!r} declares no deployment (Adapter.deployment, "
+            "docs/ADAPTERS.md): the suite cannot ship its worker's next release"
+        )
+    return adapter.deployment
+
+
+def _cut(chaos: ChaosRun, deployment: Deployment) -> LinkDown:
+    link = deployment.hold_link
+    return LinkDown(chaos.toxiproxy, chaos.link(link), f"{link}-link-down")
+
+
+async def _hold(
     chaos: ChaosRun, deploy: RollingDeploy, *, auto: int, pinned: int
 ) -> tuple[list[Planned], list[Planned]]:
-    """Reports started while the database link is cut, each until its history schedules
-    the database step: `auto` of them auto-upgrade, `pinned` pinned to the current version."""
-    items = [chaos.workload.plan("report") for _ in range(auto + pinned)]
+    """Runs of the deployment's unit started while its link is cut, each until its history
+    schedules the hold activity: `auto` of them auto-upgrade, `pinned` pinned to the current
+    version."""
+    unit, activity = deploy.deployment.unit, deploy.deployment.hold_activity
+    items = [chaos.workload.plan(unit) for _ in range(auto + pinned)]
     for n, item in enumerate(items):
         deploy.choose(item.workflow_id, pinned=n >= auto)
     for item in items:
@@ -72,12 +89,13 @@ async def _hold_at_store(
         handle = chaos.world.client.get_workflow_handle(item.workflow_id)
         described = await handle.describe(rpc_timeout=timedelta(seconds=5))
         pending = described.raw_description.pending_activities
-        return any(p.activity_type.name == STORE for p in pending)
+        return any(p.activity_type.name == activity for p in pending)
 
     for item in items:
         await wait_for(
             lambda item=item: held(item),
-            what=f"{item.workflow_id} held at {STORE} (the database link is cut)",
+            what=f"{item.workflow_id} held at {activity} (the {deploy.deployment.hold_link} "
+            "link is cut)",
             timeout=60,
             interval=0.2,
             retry_on=(RPCError,),
@@ -87,15 +105,16 @@ async def _hold_at_store(
 
 
 async def test_rolling_deploy_of_a_patched_change_under_load(chaos: ChaosRun) -> None:
-    require_replayed(await replay_guard(PATCHED_SPEC))  # the guard a deploy passes first
-    deploy = RollingDeploy(chaos)
+    deployment = _deployment(chaos.world.adapter)
+    require_replayed(await replay_guard(deployment, deployment.next))  # the guard first
+    deploy = RollingDeploy(chaos, deployment)
     await deploy.start_version("v1")
     await deploy.set_current("v1")
-    cut = LinkDown(chaos.toxiproxy, chaos.link("postgres"), "postgres-link-down")
+    cut = _cut(chaos, deployment)
     async with chaos.load(LoadSpec.from_env(rate=4.0)):
         await chaos.inject(cut)
-        auto, pinned = await _hold_at_store(chaos, deploy, auto=3, pinned=2)
-        rollout = Rollout(deploy, "v2", PATCHED_SPEC)
+        auto, pinned = await _hold(chaos, deploy, auto=3, pinned=2)
+        rollout = Rollout(deploy, "v2", deployment.next)
         await chaos.inject(rollout)  # v2 current while v1's runs are in flight
         await chaos.heal(cut)
         await chaos.heal(rollout)  # v1 drained of pinned runs, then its worker stopped
@@ -128,16 +147,23 @@ async def test_rolling_deploy_of_a_patched_change_under_load(chaos: ChaosRun) ->
 @pytest.mark.negative_control
 @pytest.mark.own_log_scan  # the twin's log must hold the error; this test reads it itself
 async def test_negative_control_unpatched_change_is_rejected(chaos: ChaosRun) -> None:
-    chaos.fault = "negative-control:activities_reordered (rolling deploy, unpatched v2)"
+    deployment = _deployment(chaos.world.adapter)
+    twin = deployment.unpatched
+    if twin is None:
+        pytest.skip(
+            f"adapter {chaos.world.adapter.name!r} declares no unpatched release "
+            "(Deployment.unpatched): no negative control to ship"
+        )
+    chaos.fault = f"negative-control:{twin.label} (rolling deploy, unpatched v2)"
     with rejected_as(BugClass.NON_DETERMINISM):  # the guard before the deploy
-        require_replayed(await replay_guard(TWIN))
+        require_replayed(await replay_guard(deployment, twin))
 
-    deploy = RollingDeploy(chaos)  # deployed anyway, as a team without the guard would
+    deploy = RollingDeploy(chaos, deployment)  # deployed anyway, as without the guard
     await deploy.start_version("v1")
     await deploy.set_current("v1")
-    await chaos.inject(LinkDown(chaos.toxiproxy, chaos.link("postgres"), "postgres-link-down"))
-    auto, pinned = await _hold_at_store(chaos, deploy, auto=3, pinned=1)
-    await chaos.inject(Rollout(deploy, "v2", TWIN))
+    await chaos.inject(_cut(chaos, deployment))
+    auto, pinned = await _hold(chaos, deploy, auto=3, pinned=1)
+    await chaos.inject(Rollout(deploy, "v2", twin))
     await chaos.heal(chaos.nemeses[0])
     held = [v.workflow_id for v in auto]
 
@@ -155,7 +181,8 @@ async def test_negative_control_unpatched_change_is_rejected(chaos: ChaosRun) ->
     )
     with rejected_as(BugClass.NON_DETERMINISM) as caught:
         assert_deterministic(tasks)
-    assert f"scheduled event '{STORE}'" in str(caught.value), caught.value
+    where = f"scheduled event '{deployment.hold_activity}'"  # the change meets the history
+    assert where in str(caught.value), caught.value
     v2_log = {"worker-v2": deploy.workers["v2"].process.log_path}
     found = failure(scan(v2_log))
     assert found is not None and found.bug is BugClass.NON_DETERMINISM, v2_log
