@@ -5,6 +5,9 @@ Everything the worker reaches is named here: Temporal (`SUPPORT_TEMPORAL_ADDRESS
 `SUPPORT_LLM_API_KEY`, `SUPPORT_LLM_MODEL`, `SUPPORT_LLM_TIMEOUT`) and the ticketing
 webhook (`TICKETS_WEBHOOK_URL`, `TICKETS_WEBHOOK_TIMEOUT`). The openai client's own
 `OPENAI_*` variables are not read: one worker, one explicitly configured model client.
+A rolling deploy runs the worker as a version of a Worker Deployment
+(`SUPPORT_DEPLOYMENT_NAME`, `SUPPORT_BUILD_ID`, `SUPPORT_VERSIONING_BEHAVIOR`: worker.py);
+unset, the worker is unversioned.
 """
 
 from __future__ import annotations
@@ -39,4 +42,9 @@ class Settings:
     )
     webhook_timeout_seconds: float = field(
         default_factory=lambda: float(_env("TICKETS_WEBHOOK_TIMEOUT", "5"))
+    )
+    deployment_name: str = field(default_factory=lambda: _env("SUPPORT_DEPLOYMENT_NAME", ""))
+    build_id: str = field(default_factory=lambda: _env("SUPPORT_BUILD_ID", ""))
+    versioning_behavior: str = field(
+        default_factory=lambda: _env("SUPPORT_VERSIONING_BEHAVIOR", "auto-upgrade")
     )

@@ -12,6 +12,8 @@ suite drives anything, find one. Each owes four answered model calls, no more ca
 Temporal ran attempts of the plugin's `invoke_model_activity`, and one ticket at the suite's
 sink (the ticketing webhook), found by its `workflow_id` and counted once per
 `Idempotency-Key`. A third unit, the long conversation, takes Updates (SESSION below).
+The worker joins a Worker Deployment by its own variables, and release 2 is what a rolling
+deploy ships (DEPLOYMENT below).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from stormproof.adapter import (
     Adapter,
+    Deployment,
     HttpDeliveries,
     LlmCalls,
+    Release,
     Unit,
     UnitContext,
     UpdateCall,
@@ -164,6 +168,30 @@ SESSION = Unit(
 )
 
 
+# The rolling deploy: v1 is the worker as it is, v2 the next release (release_2.py: the
+# order read before the agents run, behind workflow.patched). A preconfirmed triage is held
+# at its first model call (the link to the model cut), where release 2's new step would
+# come first. The same change unpatched is the negative control the deploy must reject.
+# The replay guard replays the committed histories with what the worker runs with.
+def _release(module: str) -> Release:
+    return Release(worker_cmd=[sys.executable, "-m", module], workflows=f"{module}:WORKFLOWS")
+
+
+DEPLOYMENT = Deployment(
+    name_variable="SUPPORT_DEPLOYMENT_NAME",
+    build_id_variable="SUPPORT_BUILD_ID",
+    behavior_variable="SUPPORT_VERSIONING_BEHAVIOR",
+    unit="triage_preconfirmed",
+    hold_link="llm",
+    hold_activity=MODEL_ACTIVITY,
+    next=_release("examples.agents_openai.release_2"),
+    unpatched=_release("examples.agents_openai.broken.unpatched_release_2"),
+    histories=Path(__file__).resolve().with_name("histories"),
+    replay_plugins=("temporalio.contrib.openai_agents:OpenAIAgentsPlugin",),
+    replay_data_converter="temporalio.converter:DataConverter",
+)
+
+
 ADAPTER = Adapter(
     name="agents_openai (examples/agents_openai, OpenAI Agents SDK on Temporal)",
     units=[_triage("triage_preconfirmed", True), _triage("triage", False), SESSION],
@@ -180,4 +208,5 @@ ADAPTER = Adapter(
     ),
     worker_cmd=[sys.executable, "-m", "examples.agents_openai.worker"],
     mix={"triage": 0.5, "triage_preconfirmed": 0.5},
+    deployment=DEPLOYMENT,
 )

@@ -30,10 +30,10 @@ from typing import Any
 from agents import Model, ModelProvider, ModelResponse, OpenAIProvider
 from openai import APIStatusError, AsyncOpenAI
 from temporalio.client import Client
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, VersioningBehavior, WorkerDeploymentVersion
 from temporalio.contrib.openai_agents import ModelActivityParameters, OpenAIAgentsPlugin
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from examples.agents_openai.activities import ACTIVITIES
 from examples.agents_openai.settings import Settings
@@ -124,6 +124,32 @@ class TeamModels(ModelProvider):
         return DatedHints(self._provider.get_model(model_name or self._default))
 
 
+BEHAVIORS = {"pinned": VersioningBehavior.PINNED, "auto-upgrade": VersioningBehavior.AUTO_UPGRADE}
+
+
+def deployment(settings: Settings) -> WorkerDeploymentConfig | None:
+    """The worker as a version of a Worker Deployment (a rolling deploy runs two side by
+    side), or None when SUPPORT_DEPLOYMENT_NAME is unset. A bad setting stops the worker
+    at once, naming the variable and the fix."""
+    if not settings.deployment_name:
+        return None
+    if not settings.build_id:
+        raise SystemExit(
+            f"SUPPORT_BUILD_ID is unset while SUPPORT_DEPLOYMENT_NAME="
+            f"{settings.deployment_name!r}; fix: set it to this build's version, e.g. v2"
+        )
+    behavior = BEHAVIORS.get(settings.versioning_behavior)
+    if behavior is None:
+        raise SystemExit(
+            f"SUPPORT_VERSIONING_BEHAVIOR={settings.versioning_behavior!r} is not a "
+            f"behaviour; fix: set it to {' or '.join(BEHAVIORS)}"
+        )
+    version = WorkerDeploymentVersion(settings.deployment_name, settings.build_id)
+    return WorkerDeploymentConfig(
+        version=version, use_worker_versioning=True, default_versioning_behavior=behavior
+    )
+
+
 def plugin(settings: Settings, client: LlmClient = llm_client) -> OpenAIAgentsPlugin:
     """The Agents SDK's Temporal plugin, for the client and (through it) the worker."""
     models = TeamModels(client(settings), settings.llm_model)
@@ -137,6 +163,7 @@ async def run(
 ) -> None:
     """Poll the team's queue until a signal; a broken twin passes its own parts."""
     settings = Settings()
+    versioning = deployment(settings)  # a bad setting stops the worker before it connects
     temporal = await Client.connect(
         settings.temporal_address,
         namespace=settings.namespace,
@@ -148,6 +175,7 @@ async def run(
         workflows=list(workflows),
         activities=list(activities),
         graceful_shutdown_timeout=timedelta(seconds=5),
+        deployment_config=versioning,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

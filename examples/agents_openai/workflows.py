@@ -59,9 +59,13 @@ class SupportTriage:
 
     @workflow.run
     async def run(self, request: TriageRequest) -> TriageOutcome:
+        return await self.triage(request.message)
+
+    async def triage(self, message: str) -> TriageOutcome:
+        """The agents' run over the customer's `message`, and what became of the ticket."""
         result = await Runner.run(
             triage_agent(),
-            request.message,
+            message,
             context=self.desk,
             max_turns=MAX_TURNS,
             run_config=RUN_CONFIG,

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from examples.agents_openai.stormproof_adapter import DEPLOYMENT
 from examples.agents_openai.tests.helpers import WORKFLOWS
+from stormproof.chaos.rolling_deploy import replay_guard
 from stormproof.diagnosis import BugClass, expect, rejected_as
 from stormproof.replay import (
     ReplayOutcome,
@@ -28,6 +30,7 @@ from stormproof.replay import (
     make_replayer,
     relative,
     replay_file,
+    require_replayed,
 )
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
@@ -71,3 +74,26 @@ async def test_negative_control_lookup_in_workflow_is_non_deterministic(unit: st
     with rejected_as(BugClass.NON_DETERMINISM):
         expect(outcome.ok, BugClass.NON_DETERMINISM, outcome.message)
     assert "lookup_order" in outcome.message, outcome.message
+
+
+# Release 2, as the rolling deploy's guard judges it before shipping it (the adapter's
+# Deployment: its histories, plugins and converter are the ones above).
+RELEASE_TWIN = "unpatched_release_2"
+
+
+async def test_release_2_replays_the_committed_histories() -> None:
+    """The order read is behind workflow.patched: v1's histories replay on release 2."""
+    outcomes = await replay_guard(DEPLOYMENT, DEPLOYMENT.next)
+    assert len(outcomes) == len(_committed()), outcomes
+    require_replayed(outcomes)
+
+
+@pytest.mark.negative_control
+async def test_negative_control_unpatched_release_2_is_non_deterministic() -> None:
+    """The same change unpatched: a v1 history's first model call meets `lookup_order`."""
+    twin = DEPLOYMENT.unpatched
+    assert twin is not None and RELEASE_TWIN in twin.workflows, twin
+    outcomes = await replay_guard(DEPLOYMENT, twin)
+    with rejected_as(BugClass.NON_DETERMINISM) as caught:
+        require_replayed(outcomes)
+    assert "lookup_order" in str(caught.value), caught.value

@@ -20,6 +20,7 @@ def test_there_are_twins() -> None:
         "new_key_per_attempt",
         "sdk_retries",
         "unbounded_session",
+        "unpatched_release_2",
     ], TWINS
 
 
