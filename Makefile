@@ -94,6 +94,9 @@ cluster: deps cluster-deps ## the four-service Temporal cluster suite (after mak
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/cluster -m cluster --junitxml=$(REPORTS)/cluster.xml \
 	  --chaos-report=$(REPORTS)/cluster.json
+	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/cluster/test_rolling_deploy_on_cluster.py -m cluster \
+	  --adapter $(ROLLING_ADAPTER) --junitxml=$(REPORTS)/cluster-agents.xml \
+	  --chaos-report=$(REPORTS)/cluster-agents.json -rs
 
 suite: deps ## run every suite against the embedded default, writing reports/
 	@mkdir -p $(REPORTS)
@@ -151,12 +154,17 @@ agents: deps ## the agent-framework examples' own tests alone (make test runs th
 
 # A rolling deploy of new workflow code under load (suites/chaos/rolling, -m rolling_deploy):
 # v1 and v2 of the worker side by side as versions of a Worker Deployment, on a dev server
-# with versioning switched on, and its unpatched twin rejected. About a minute on a world of
-# its own, so a target of its own, run by CI after make test.
+# with versioning switched on, and its unpatched twin rejected; for the reference, then for
+# the OpenAI Agents app through its adapter (its Adapter.deployment: release 2). About two
+# minutes on worlds of their own, so a target of its own, run by CI after make test.
+ROLLING_ADAPTER := examples.agents_openai.stormproof_adapter
 rolling: deps ## a rolling deploy under load with Worker Deployment Versioning, and its twin
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/rolling -m rolling_deploy \
 	  --junitxml=$(REPORTS)/rolling.xml --chaos-report=$(REPORTS)/rolling.json
+	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/rolling -m rolling_deploy \
+	  --adapter $(ROLLING_ADAPTER) --junitxml=$(REPORTS)/rolling-agents.xml \
+	  --chaos-report=$(REPORTS)/rolling-agents.json -rs
 
 # A fleet of three worker replicas on one queue under load (suites/chaos/test_f11_fleet.py,
 # -m fleet): one SIGKILLed, one frozen, all restarted in turn, and the twins each rejects;

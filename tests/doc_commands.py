@@ -127,6 +127,8 @@ COMMANDS: dict[str, Way] = {
     "make cluster": Way(MAKE_DRY),
     # docs/CHAOS.md: the rolling deploy
     "make rolling": Way(MAKE_DRY),
+    ".venv/bin/pytest suites/chaos/rolling -m rolling_deploy --adapter "
+    "examples.agents_openai.stormproof_adapter": Way(COLLECT),
     "make fleet": Way(MAKE_DRY),
     ".venv/bin/pytest --pyargs stormproof.suites.chaos -m fleet -n 2": Way(COLLECT),
     "make updates": Way(MAKE_DRY),
