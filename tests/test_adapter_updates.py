@@ -19,6 +19,7 @@ from stormproof.adapter import CONTRACT, AdapterError, load_adapter, update_id
 from stormproof.adapter.updates import sendings
 from stormproof.chaos.update_verdict import (
     UpdateVerdict,
+    expect_continued,
     expect_in_flight,
     expect_updates,
     judge_updates,
@@ -135,3 +136,38 @@ def test_no_update_met_by_the_fault_is_fault_missed(tmp_path: Path) -> None:
     with pytest.raises(Finding) as caught:
         expect_in_flight(_judged(tmp_path, log), "temporal-sigkill")
     assert caught.value.bug is BugClass.FAULT_MISSED
+
+
+@pytest.mark.parametrize(
+    ("suggested", "bug", "said"),
+    [
+        (True, BugClass.LOST_WORKFLOW, "although Temporal suggested continuing"),
+        (False, BugClass.FAULT_MISSED, "never suggested to continue by Temporal"),
+    ],
+)
+def test_a_session_that_stayed_in_one_run_is_refused(
+    suggested: bool, bug: BugClass, said: str
+) -> None:
+    verdict = UpdateVerdict(
+        sendings=[], runs={"wf-1": 1, "wf-2": 3}, single_run={"wf-1": suggested}
+    )
+    with pytest.raises(Finding) as caught:
+        expect_continued(verdict)
+    assert caught.value.bug is bug and said in str(caught.value) and "wf-1" in str(caught.value)
+
+
+def test_sessions_that_crossed_a_run_pass() -> None:
+    """The control of the check above: every session spans runs."""
+    verdict = UpdateVerdict(sendings=[], runs={"wf-1": 2, "wf-2": 3})
+    expect_continued(verdict)
+    assert verdict.counts()["sessions_continued"] == 2
+
+
+def test_continues_as_new_needs_updates() -> None:
+    chat = CONTRACT.unit("chat")
+    assert chat.continues_as_new
+    story = CONTRACT.unit("story").model_copy(update={"continues_as_new": True})
+    with pytest.raises(ValueError, match="say continues_as_new but declare no updates"):
+        type(CONTRACT).model_validate(
+            {**dict(CONTRACT), "units": [story], "mix": {}, "deployment": None}
+        )

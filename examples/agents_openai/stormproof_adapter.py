@@ -128,8 +128,10 @@ def _triage(name: str, confirmed: bool) -> Unit:
 # The long conversation (`SupportSession`): the first message starts it (Update-with-Start),
 # each message is the Update `ask` answered by the agent (one model call each: the fake
 # model answers in words), then the signal `close` ends it with its count. Only the rows
-# that send Updates start it (fault 13, `-m updates`).
-SESSION_MESSAGES = 3
+# that send Updates start it (fault 13, `-m updates`). Each session asks for a bound of
+# MESSAGES_PER_RUN messages a run, so it continues as new within its messages and the rows
+# judge the conversation carried across runs.
+SESSION_MESSAGES, MESSAGES_PER_RUN = 4, 2
 
 
 def session_message(ctx: UnitContext, n: int) -> list[Any]:
@@ -152,7 +154,7 @@ def messages_counted(ctx: UnitContext, result: Any) -> str | None:
 SESSION = Unit(
     name="session",
     workflow_type="SupportSession",
-    build_input=lambda ctx: [{}],
+    build_input=lambda ctx: [{"messages_per_run": MESSAGES_PER_RUN}],
     updates=[
         UpdateCall(
             name="ask",
@@ -164,6 +166,7 @@ SESSION = Unit(
     ],
     drive=close_session,
     check_result=messages_counted,
+    continues_as_new=True,  # MESSAGES_PER_RUN a run: two runs a session
     effects=[LlmCalls(answered_per_unit=SESSION_MESSAGES, activities=[MODEL_ACTIVITY])],
 )
 

@@ -8,8 +8,9 @@ I/O is an activity (the plugin's `invoke_model_activity`, `lookup_order`, `creat
   or `answered` (no ticket was due).
 - `SupportSession`: a long conversation, one Update `ask` per customer message, each a run of
   the support agent over the conversation so far. A conversation has no natural end, so the
-  run continues as new when Temporal suggests it (its history is growing too long),
-  carrying the recent conversation, and ends on the signal `close`.
+  run continues as new when Temporal suggests it (its history is growing too long), or
+  after `messages_per_run` messages when the session asks for a bound of its own, carrying
+  the recent conversation, and ends on the signal `close`.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class SessionState(BaseModel):
 
     items: list[dict[str, Any]] = []
     turns: int = 0
+    messages_per_run: int | None = None  # None: only when Temporal suggests it
 
 
 @workflow.defn
@@ -106,6 +108,8 @@ class SupportSession:
     def __init__(self, state: SessionState) -> None:
         self.items: list[TResponseInputItem] = list(state.items)  # type: ignore[arg-type]
         self.turns = state.turns
+        self.per_run = state.messages_per_run
+        self.this_run = 0
         self.closed = False
         self.turn_lock = asyncio.Lock()
 
@@ -117,13 +121,17 @@ class SupportSession:
             )
         )
         if not self.closed:
-            carried = SessionState(items=_recent(self.items), turns=self.turns)
+            carried = SessionState(
+                items=_recent(self.items), turns=self.turns, messages_per_run=self.per_run
+            )
             workflow.continue_as_new(carried)
         return self.turns
 
     def should_continue_as_new(self) -> bool:
-        """Temporal's own suggestion: the history nears the size it handles well."""
-        return workflow.info().is_continue_as_new_suggested()
+        """Temporal's own suggestion (the history nears the size it handles well), or the
+        session's own bound on messages a run."""
+        bounded = self.per_run is not None and self.this_run >= self.per_run
+        return bounded or workflow.info().is_continue_as_new_suggested()
 
     @workflow.update
     async def ask(self, message: str) -> str:
@@ -135,6 +143,7 @@ class SupportSession:
             )
             self.items = result.to_input_list()
             self.turns += 1
+            self.this_run += 1
             return str(result.final_output)
 
     @ask.validator

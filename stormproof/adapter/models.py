@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stormproof.adapter.deployment import Deployment
+from stormproof.adapter.service import Service
 from stormproof.adapter.updates import UpdateCall, check_updates
 from stormproof.fixtures.fake_llm import Fault, ToolCall, ToolCalls
 
@@ -159,43 +160,16 @@ class Unit(BaseModel):
         description="the Updates the suite sends the workflow after its start, in order "
         "(stormproof/adapter/updates.py); the first may go with the start",
     )
+    continues_as_new: bool = Field(
+        False,
+        description="each session of this unit spans more than one run (continue-as-new) "
+        "in the suite's world: the Update rows then require every session to have crossed",
+    )
 
     @model_validator(mode="after")
     def _updates_in_order(self) -> Unit:
         check_updates(self.updates)
         return self
-
-
-# How a service can fail to answer the worker (docs/CONTRACT_MATRIX.md's failure modes).
-ServiceFailure = Literal["refused", "reset", "read-timeout", "5xx", "429", "4xx", "malformed"]
-
-
-class Service(BaseModel):
-    """Another HTTP service the worker calls (an agent); the suite starts it, puts a
-    recording proxy and a Toxiproxy link in front, and hands the worker that address.
-    argv/env may use {port}, {llm_base_url} and {llm_api_key}.
-
-    `final` is the worker's retry classification of the service's failures: the modes it
-    must take as final (one request, no retry: the unit fails, with `final_error` when
-    given, or completes as check_result says). Every other mode is transient: retried
-    until the call lands, once. The default is the contract's rule for the webhook: only
-    a 4xx (not 429) is final; a refused or reset connection, no answer, 5xx, 429 and a
-    body the worker cannot read are retried."""
-
-    model_config = _STRICT
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    argv: list[str] = Field(min_length=1)
-    env: dict[str, str] = Field(default_factory=dict)
-    ready_path: str = "/health"
-    final: frozenset[ServiceFailure] = Field(
-        frozenset({"4xx"}), description="failure modes the worker must not retry"
-    )
-    final_error: str | None = Field(
-        None,
-        description="the error type (in the failure's cause chain) a final mode fails the "
-        "unit with; None: any failure, or a completion check_result accepts",
-    )
 
 
 class WorkerEnv(BaseModel):
@@ -272,6 +246,9 @@ class Adapter(BaseModel):
                 f"deployment.unit {held!r} is not among the units without "
                 f"Updates: {[u.name for u in self.plain_units]}"
             )
+        lone = [u.name for u in self.units if u.continues_as_new and not u.updates]
+        if lone:
+            raise ValueError(f"units {lone} say continues_as_new but declare no updates")
         return self
 
     def unit(self, name: str) -> Unit:

@@ -95,6 +95,7 @@ CHAT = Unit(
         ),
         UpdateCall(name="close", check_reply=_closed_ok),
     ],
+    continues_as_new=True,  # TURNS_PER_RUN turns a run: three runs a session
     effects=[
         LlmCalls(activities=["llm_call"], answered_per_unit=TURNS),
         HttpDeliveries(

@@ -15,7 +15,8 @@ import os
 import urllib.request
 from pathlib import Path
 
-from stormproof.adapter.models import Adapter, Service
+from stormproof.adapter.models import Adapter
+from stormproof.adapter.service import Service
 from stormproof.fixtures.composed import World
 from stormproof.fixtures.endpoints import FAKE_LLM_KEY
 from stormproof.fixtures.ports import LOOPBACK, free_port

@@ -23,7 +23,6 @@ exports rolling_verdict.py's names too.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -60,6 +59,7 @@ from stormproof.chaos.rolling_verdict import (
     read_tasks,
     replay_guard,
 )
+from stormproof.fixtures.temporal import dynamic_config_flags
 from stormproof.fixtures.wait import wait_for
 from stormproof.fixtures.worker import WorkerProcess
 
@@ -90,11 +90,7 @@ VERSIONING_CONFIG: dict[str, bool | str] = {
     "matching.wv.VersionDrainageStatusRefreshInterval": "1s",
     "matching.wv.VersionDrainageStatusVisibilityGracePeriod": "1s",
 }
-VERSIONING_FLAGS = tuple(
-    arg
-    for key, value in VERSIONING_CONFIG.items()
-    for arg in ("--dynamic-config-value", f"{key}={json.dumps(value)}")
-)
+VERSIONING_FLAGS = dynamic_config_flags(VERSIONING_CONFIG)
 IDENTITY = "stormproof-rolling-deploy"
 PROPAGATED = RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
 DRAINED = (

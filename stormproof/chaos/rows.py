@@ -50,13 +50,17 @@ def run_rows(
     workflows: int = 20,
     cwd: Path | None = None,
     timeout: float = 360,
+    marks: str | None = None,
 ) -> RowsRun:
     """Run `SUITE.<module> -k <rows>` under `adapter` (and `worker_cmd`, e.g. a twin's),
-    judging `workflows` per row, in `folder`; `cwd` is where the adapter imports from."""
+    judging `workflows` per row, in `folder`; `cwd` is where the adapter imports from;
+    `marks`: a `-m` expression, for rows kept out of the default run (e.g. "updates")."""
     report = folder / "chaos.json"
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q"]
     argv += ["--pyargs", f"{SUITE}.{module}", "-k", rows, "--adapter", adapter]
     argv += [f"--chaos-report={report}", f"--basetemp={folder / 'base'}"]
+    if marks:
+        argv += ["-m", marks]
     if worker_cmd:
         argv += ["--worker-cmd", shlex.join(worker_cmd)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "STORMPROOF_"))}

@@ -59,6 +59,7 @@ class ChaosRun(Triggers, Fleet):
         self.snapshot: Snapshot | None = None
         # workflow id -> activity type -> attempts, as observed by check()
         self.activities: dict[str, dict[str, ActivityAttempts]] = {}
+        self.run_ids: dict[str, list[str]] = {}  # workflow id -> its runs, as check() read them
         self.workload = Workload(
             world.client,
             self.task_queue,

@@ -14,6 +14,11 @@ are then read from the world, never from the worker's word:
   worker death, by a worker that kept its ledger in memory). The handler's webhook keys
   are the checker's own count (a unit's HttpDeliveries, one key per turn).
 
+A unit that says `continues_as_new` must show it: each of its sessions spans two runs or
+more (`expect_continued`). One that stayed in one run although Temporal suggested
+continuing as new ignored the suggestion (`lost-workflow`: at the history limit the server
+terminates it); one never suggested to leaves the claim unproven (`fault-missed`).
+
 Each finding is added to the run's CheckResult (counted under `updates` or `llm_calls`),
 so the chaos report shows it; `expect_updates` fails with the class first, lost first.
 """
@@ -64,6 +69,10 @@ class UpdateVerdict:
     anomalies: list[Anomaly] = field(default_factory=list)
 
     faulted: list[tuple[float, float]] = field(default_factory=list)  # (fault, heal) times
+    # sessions of units that continue as new: workflow id -> its runs; and those that
+    # stayed in one run -> whether Temporal suggested continuing as new there
+    runs: dict[str, int] = field(default_factory=dict)
+    single_run: dict[str, bool] = field(default_factory=dict)
 
     @property
     def unknown_then_answered(self) -> list[Sending]:
@@ -91,6 +100,8 @@ class UpdateVerdict:
             "resolved_by_late_read": sum(1 for s in self.sendings if s.resolved_late),
             "message_lost": sum(1 for a in self.anomalies if a.bug is BugClass.MESSAGE_LOST),
             "duplicated": sum(1 for a in self.anomalies if a.bug is BugClass.DUPLICATE_EFFECT),
+            "sessions_continued": sum(1 for n in self.runs.values() if n > 1),
+            "sessions_in_one_run": len(self.single_run),
         }
 
 
@@ -184,6 +195,30 @@ def llm_once(chaos: ChaosRun, item: Planned) -> list[Anomaly]:
     return found
 
 
+async def _suggested(chaos: ChaosRun, workflow_id: str, run_id: str) -> bool:
+    """Temporal suggested this run continue as new (a workflow task's started event)."""
+    handle = chaos.world.client.get_workflow_handle(workflow_id, run_id=run_id)
+    async for event in handle.fetch_history_events():
+        started = event.workflow_task_started_event_attributes
+        if event.HasField("workflow_task_started_event_attributes") and (
+            started.suggest_continue_as_new
+        ):
+            return True
+    return False
+
+
+async def _continued(chaos: ChaosRun, verdict: UpdateVerdict) -> None:
+    """Each session of a unit that continues as new: its runs, and for one that stayed in
+    one run, whether Temporal suggested otherwise (the runs check() read: chaos.run_ids)."""
+    for item in chaos.workload.planned:
+        if item.unit.continues_as_new and item.workflow_id in chaos.run_ids:
+            runs = chaos.run_ids[item.workflow_id]
+            verdict.runs[item.workflow_id] = len(runs)
+            if len(runs) == 1:
+                suggested = await _suggested(chaos, item.workflow_id, runs[0])
+                verdict.single_run[item.workflow_id] = suggested
+
+
 async def judge_updates(chaos: ChaosRun, once: list[Planned] = ()) -> UpdateVerdict:  # type: ignore[assignment]
     """After check(): resolve the unknown sendings, judge every one, add the findings to the
     run's result; `once`: units whose every sending must reach the LLM once (llm_once)."""
@@ -206,6 +241,7 @@ async def judge_updates(chaos: ChaosRun, once: list[Planned] = ()) -> UpdateVerd
             verdict.anomalies.append(lost.model_copy(update={"effect": EFFECT}))
     for item in once:
         verdict.anomalies.extend(llm_once(chaos, item))
+    await _continued(chaos, verdict)
     if chaos.result is not None:
         chaos.result.lost.setdefault(EFFECT, 0)
         for anomaly in verdict.anomalies:
@@ -234,4 +270,27 @@ def expect_in_flight(verdict: UpdateVerdict, fault: str, *, unknown: bool = Fals
         met,
         BugClass.FAULT_MISSED,
         f"{fault} met no Update in flight: no sending {what} {verdict.counts()}",
+    )
+
+
+def expect_continued(verdict: UpdateVerdict) -> None:
+    """Every session of a unit that continues as new crossed a run: one that ignored
+    Temporal's suggestion fails as `lost-workflow`, one never suggested as `fault-missed`."""
+    ignored = sorted(w for w, suggested in verdict.single_run.items() if suggested)
+    expect(
+        not ignored,
+        BugClass.LOST_WORKFLOW,
+        f"{len(ignored)} session(s) stayed in one run although Temporal suggested continuing "
+        f"as new (at the history limit the server terminates them): {ignored[:5]}; fix: "
+        "continue as new when workflow.info().is_continue_as_new_suggested()",
+    )
+    never = sorted(verdict.single_run)
+    expect(
+        not never,
+        BugClass.FAULT_MISSED,
+        f"{len(never)} session(s) of a unit that says continues_as_new stayed in one run, "
+        f"never suggested to continue by Temporal: {never[:5]}; the row crossed no run. "
+        "Either the worker ignores the session's own bound on a run (a history that grows "
+        "until the server terminates it) or the unit continues only when suggested; fix: "
+        "bound a run by its messages (the unit's input), or drop continues_as_new",
     )

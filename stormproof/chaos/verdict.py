@@ -34,7 +34,9 @@ async def observe_and_check(run: ChaosRun) -> CheckResult:
 
     async def observe_one(wid: str) -> None:
         async with gate:
-            run_ids = await observe.run_ids_of(client, wid, expect=wid in accepted)
+            run.run_ids[wid] = run_ids = await observe.run_ids_of(
+                client, wid, expect=wid in accepted
+            )
             runs[wid] = await observe.executions_of(client, wid, run_ids)
             if run_ids:
                 run.activities[wid] = await observe.steps_and_attempts(

@@ -27,7 +27,7 @@ from typing import Any, Literal, get_args
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
 
 from stormproof.adapter import Adapter, Service, ServiceCalls, Unit, UnitContext
-from stormproof.adapter.models import ServiceFailure
+from stormproof.adapter.service import ServiceFailure
 from stormproof.chaos import ChaosRun
 from stormproof.diagnosis import BugClass, Finding, expect
 from stormproof.effects import failure_messages, failure_types

@@ -1,7 +1,9 @@
 """Fault 13: Updates under chaos. Sessions whose units declare Updates (Unit.updates: the
 reference's chat, its first turn by Update-with-Start, five turns over three runs) run
 under load while a fault strikes; every Update the client sent must be answered once, as
-sent, and every effect of its handler must happen once, across continue-as-new too.
+sent, and every effect of its handler must happen once, across continue-as-new too: a
+unit that says `continues_as_new` must show every session crossing a run
+(`expect_continued`).
 
 - `updates-temporal-sigkill`: Temporal is SIGKILLed while turns are in flight. The client
   records each turn it cannot hear back about as unknown, reads it by its update id in each
@@ -36,6 +38,7 @@ import pytest
 from stormproof.adapter import CONTRACT
 from stormproof.chaos import ChaosRun, assert_all_completed, needs
 from stormproof.chaos.scenarios import (
+    expect_continued,
     expect_in_flight,
     expect_updates,
     handler_death,
@@ -59,6 +62,7 @@ async def temporal_kill_row(chaos: ChaosRun, argv: list[str] | None = None) -> N
     result = await chaos.finish(timeout=150)
     verdict = await judge_updates(chaos)
     expect_updates(verdict)
+    expect_continued(verdict)
     expect_in_flight(verdict, chaos.fault)
     await assert_all_completed(chaos, result)
 
@@ -68,6 +72,7 @@ async def link_cut_row(chaos: ChaosRun, *, blind: bool = False) -> None:
     result = await chaos.finish(timeout=150)
     verdict = await judge_updates(chaos)
     expect_updates(verdict)
+    expect_continued(verdict)
     expect_in_flight(verdict, chaos.fault, unknown=True)
     await assert_all_completed(chaos, result)
 
@@ -80,6 +85,7 @@ async def handler_death_row(chaos: ChaosRun, argv: list[str] | None = None) -> N
     ledger = [death.victim] if chaos.world.adapter.name == CONTRACT.name else []
     verdict = await judge_updates(chaos, once=ledger)
     expect_updates(verdict)
+    expect_continued(verdict)
     await assert_all_completed(chaos, result)
     chaos.expect_fired(death.victim.workflow_id, death.activity)
 

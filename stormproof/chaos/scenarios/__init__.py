@@ -6,7 +6,8 @@ worker is SIGKILLed before its completion reaches Temporal. Both must leave exac
 effect. `mid_effect`: a victim whose effect is held while its activity runs. The fleet's:
 `replica_sigkill`, `replica_pause`, `rolling_restart` (with `expect_drained`). Sessions of
 Updates: `temporal_kill_sessions`, `link_cut_sessions`, `handler_death`, judged by
-`judge_updates` and `expect_updates` (message-lost, then duplicate-effect).
+`judge_updates` and `expect_updates` (message-lost, then duplicate-effect), `expect_continued`
+(each session of a unit that continues as new crossed a run).
 """
 
 from stormproof.chaos.scenarios.death_checks import check_one_effect
@@ -29,6 +30,7 @@ from stormproof.chaos.scenarios.updates import (
 )
 from stormproof.chaos.update_verdict import (
     UpdateVerdict,
+    expect_continued,
     expect_in_flight,
     expect_updates,
     judge_updates,
@@ -46,6 +48,7 @@ __all__ = [
     "deaths",
     "declared",
     "effect_then_outage",
+    "expect_continued",
     "expect_drained",
     "expect_in_flight",
     "expect_updates",
