@@ -25,6 +25,9 @@ JOBS ?= 2
 # held world's file half-written), since fixed.
 TEST_JOBS ?= 3
 REPORTS := reports
+# A team's app the Temporal-feature targets (rolling, fleet, updates, cluster) also judge,
+# through its adapter: examples/agents_openai, an OpenAI Agents SDK app.
+AGENTS_ADAPTER := examples.agents_openai.stormproof_adapter
 
 .PHONY: help suite test team agents rolling fleet reset updates chaos chaos-examples quick lint bench demo lock audit deps system-deps python-deps toxiproxy \
   cluster-deps cluster clean
@@ -95,7 +98,7 @@ cluster: deps cluster-deps ## the four-service Temporal cluster suite (after mak
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/cluster -m cluster --junitxml=$(REPORTS)/cluster.xml \
 	  --chaos-report=$(REPORTS)/cluster.json
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/cluster/test_rolling_deploy_on_cluster.py -m cluster \
-	  --adapter $(ROLLING_ADAPTER) --junitxml=$(REPORTS)/cluster-agents.xml \
+	  --adapter $(AGENTS_ADAPTER) --junitxml=$(REPORTS)/cluster-agents.xml \
 	  --chaos-report=$(REPORTS)/cluster-agents.json -rs
 
 suite: deps ## run every suite against the embedded default, writing reports/
@@ -157,26 +160,29 @@ agents: deps ## the agent-framework examples' own tests alone (make test runs th
 # with versioning switched on, and its unpatched twin rejected; for the reference, then for
 # the OpenAI Agents app through its adapter (its Adapter.deployment: release 2). About two
 # minutes on worlds of their own, so a target of its own, run by CI after make test.
-ROLLING_ADAPTER := examples.agents_openai.stormproof_adapter
 rolling: deps ## a rolling deploy under load with Worker Deployment Versioning, and its twin
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/rolling -m rolling_deploy \
 	  --junitxml=$(REPORTS)/rolling.xml --chaos-report=$(REPORTS)/rolling.json
 	@bash scripts/pytest-nonempty.sh $(PYTEST) suites/chaos/rolling -m rolling_deploy \
-	  --adapter $(ROLLING_ADAPTER) --junitxml=$(REPORTS)/rolling-agents.xml \
+	  --adapter $(AGENTS_ADAPTER) --junitxml=$(REPORTS)/rolling-agents.xml \
 	  --chaos-report=$(REPORTS)/rolling-agents.json -rs
 
 # A fleet of three worker replicas on one queue under load (suites/chaos/test_f11_fleet.py,
 # -m fleet): one SIGKILLed, one frozen, all restarted in turn, and the twins each rejects;
 # and two API replicas behind one nginx entry point, one SIGKILLed, one frozen, while
-# clients submit through it (suites/chaos/test_f11_api_fleet.py).
-# About 2 minutes at -n 2, which the chaos suite's 6 do not fit: a target of its own, run
+# clients submit through it (suites/chaos/test_f11_api_fleet.py); then the worker fleet's
+# three rows under the agents app's adapter (the API tier and the twins are the reference's).
+# About 6 minutes at -n 2, which the chaos suite's 6 do not fit: a target of its own, run
 # by CI after make test.
 fleet: deps ## a fleet of worker replicas under load: one killed, one frozen, a rolling restart
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m fleet -n $(JOBS) \
 	  --junitxml=$(REPORTS)/fleet.xml --chaos-report=$(REPORTS)/fleet.json \
 	  --chaos-html=$(REPORTS)/fleet.html
+	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m fleet -n $(JOBS) \
+	  --adapter $(AGENTS_ADAPTER) --junitxml=$(REPORTS)/fleet-agents.xml \
+	  --chaos-report=$(REPORTS)/fleet-agents.json -rs
 
 # Workflows reset by an operator after their effects, under load (suites/chaos/
 # test_f12_workflow_reset.py, -m workflow_reset), and the key_per_run twin it rejects: about
@@ -193,14 +199,13 @@ reset: deps ## workflows reset after their effects under load, and the twin it r
 # controls each rejects; then the same rows under a team's adapter (agents_openai's
 # SupportSession, an OpenAI Agents SDK conversation). About 3 minutes at -n 2, outside the
 # chaos suite's 6; run by CI after make test.
-UPDATES_ADAPTER := examples.agents_openai.stormproof_adapter
 updates: deps ## Updates under chaos: Temporal killed, the client's link cut, a worker killed
 	@mkdir -p $(REPORTS)
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
 	  -n $(JOBS) --junitxml=$(REPORTS)/updates.xml --chaos-report=$(REPORTS)/updates.json \
 	  --chaos-html=$(REPORTS)/updates.html
 	@bash scripts/pytest-nonempty.sh $(PYTEST) --pyargs stormproof.suites.chaos -m updates \
-	  --adapter $(UPDATES_ADAPTER) -n $(JOBS) --junitxml=$(REPORTS)/updates-agents.xml \
+	  --adapter $(AGENTS_ADAPTER) -n $(JOBS) --junitxml=$(REPORTS)/updates-agents.xml \
 	  --chaos-report=$(REPORTS)/updates-agents.json -rs
 
 # A team's commands outside the checkout (the wheel installed into a fresh virtualenv, the
