@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from stormproof.adapter import HttpDeliveries, LlmCalls, Rows, ServiceCalls, load_adapter
+from stormproof.adapter import (
+    Deployment,
+    HttpDeliveries,
+    LlmCalls,
+    Rows,
+    ServiceCalls,
+    load_adapter,
+)
 from stormproof.chaos import units_owing
 from stormproof.chaos.applies import missing
 from tests.test_adapter_scope import TEAM, run_pytest
@@ -69,3 +76,11 @@ def test_under_the_routing_adapter_converted_faults_run_and_others_name_the_gap(
         assert any(f"no {declaration} effect:" in x for x in named), (path, skips)
     assert any("[contract]" in x for x in skips), skips
     assert not re.search(r"\b(passed|failed)\b", out.splitlines()[-1]), out.splitlines()[-1]
+
+
+def test_the_rolling_deploy_needs_a_declared_deployment() -> None:
+    """needs(Deployment): skipped at collection, no server started, naming the field."""
+    team = load_adapter(TEAM)  # routing: no deployment
+    said = missing(team, (Deployment,), "rolling-deploy")
+    assert said is not None and "Adapter.deployment" in said and "rolling-deploy" in said
+    assert missing(load_adapter(None), (Deployment,), "rolling-deploy") is None  # the control

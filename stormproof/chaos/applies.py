@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import pytest
 
-from stormproof.adapter import Adapter, Effect, Unit
+from stormproof.adapter import Adapter, Deployment, Effect, Unit
 
 NEEDS = "needs"
 EffectType = type  # one of stormproof.adapter's effect classes: LlmCalls, HttpDeliveries, ...
 
 
 def needs(*kinds: EffectType) -> pytest.MarkDecorator:
-    """The `needs` marker for these effect kinds: `pytestmark = [needs(LlmCalls)]`.
+    """The `needs` marker for these effect kinds (or `Deployment`: the adapter declares
+    one): `pytestmark = [needs(LlmCalls)]`.
     (`pytest.mark.needs(LlmCalls)` would mark the class LlmCalls itself, not the test.)"""
     return pytest.mark.needs.with_args(*kinds)
 
@@ -39,8 +40,14 @@ def effects_owed(adapter: Adapter, kind: EffectType) -> list[Effect]:
 
 
 def missing(adapter: Adapter, kinds: tuple[EffectType, ...], row: str) -> str | None:
-    """Why a row needing `kinds` cannot apply to `adapter` (None: it applies)."""
-    lacking = [k.__name__ for k in kinds if not units_owing(adapter, k)]
+    """Why a row needing `kinds` cannot apply to `adapter` (None: it applies). `Deployment`
+    among them: the adapter must declare one (`Adapter.deployment`: the rolling deploy)."""
+    if Deployment in kinds and adapter.deployment is None:
+        return (
+            f"no deployment: the {row} row ships the worker's next release and "
+            f"{adapter.name!r} declares none (Adapter.deployment, docs/ADAPTERS.md)"
+        )
+    lacking = [k.__name__ for k in kinds if k is not Deployment and not units_owing(adapter, k)]
     if not lacking:
         return None
     ones = " and ".join(lacking)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from stormproof.adapter import Deployment
 from stormproof.chaos import needs
 
 from ..rolling.test_rolling_deploy import (
@@ -21,7 +22,7 @@ from ..rolling.test_rolling_deploy import (
 )
 
 pytestmark = [
-    needs(),  # any adapter whose Adapter.deployment says how to ship its next release
+    needs(Deployment),  # an adapter whose Adapter.deployment says how to ship its release
     pytest.mark.cluster,
     pytest.mark.chaos(fault="cluster-rolling-deploy"),
     pytest.mark.local_server,

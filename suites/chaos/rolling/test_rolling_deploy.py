@@ -16,7 +16,8 @@ The negative control ships the deployment's `unpatched` release (the reference's
 `activities_reordered` twin, the agents app's `unpatched_release_2`) as v2: the replay guard
 rejects it before the deploy, and the live deploy shows why: the held auto-upgrade runs
 fail their first task on v2 as non-deterministic, in the histories and the worker's log.
-An adapter that declares no deployment (or no unpatched release) skips, saying so.
+An adapter that declares no deployment skips both at collection (`needs(Deployment)`),
+one without an unpatched release the control, each saying so.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from stormproof.replay import require_replayed
 from stormproof.world import wait_for
 
 pytestmark = [
-    needs(),  # any adapter whose Adapter.deployment says how to ship its next release
+    needs(Deployment),  # an adapter whose Adapter.deployment says how to ship its release
     pytest.mark.rolling_deploy,
     pytest.mark.chaos(fault="rolling-deploy"),
     pytest.mark.local_server,
@@ -59,11 +60,8 @@ log = logging.getLogger(__name__)  # the deploy's counts (-o log_cli=true shows 
 
 
 def _deployment(adapter: Adapter) -> Deployment:
-    if adapter.deployment is None:
-        pytest.skip(
-            f"adapter {adapter.name!r} declares no deployment (Adapter.deployment, "
-            "docs/ADAPTERS.md): the suite cannot ship its worker's next release"
-        )
+    """The adapter's deployment (needs(Deployment) skipped the test at collection if none)."""
+    assert adapter.deployment is not None, "needs(Deployment) lets no adapter without one here"
     return adapter.deployment
 
 
