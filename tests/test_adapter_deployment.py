@@ -50,6 +50,15 @@ def test_a_held_unit_that_takes_updates_is_refused() -> None:
     assert _with(_deployment()).deployment is not None  # the control: a plain unit loads
 
 
+def test_a_hold_link_the_suite_cannot_cut_is_refused() -> None:
+    """At load, naming the links there are: not a KeyError minutes into a chaos run."""
+    with pytest.raises(ValidationError, match=r"hold_link 'LLM' is not a link .*'llm'"):
+        _with(_deployment(hold_link="LLM"))
+    with pytest.raises(ValidationError, match=r"hold_link 'temporal' is not a link"):
+        _with(_deployment(hold_link="temporal"))  # cut, it holds no run in an activity
+    assert _with(_deployment(hold_link="sink")).deployment is not None  # the control
+
+
 def test_a_release_names_its_workflows_as_module_attr() -> None:
     with pytest.raises(ValidationError, match="workflows"):
         Release(workflows="app/v2.py")

@@ -39,6 +39,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 SPEC = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"  # module:attr
+# The links of a chaos run whose cut can hold a run in an activity (stormproof/chaos/run.py
+# names them), besides `svc-<name>` for each of the adapter's services.
+HOLD_LINKS = ("llm", "postgres", "sink")
+
+
+def hold_links(services: list[str]) -> list[str]:
+    """Every link `Deployment.hold_link` may name, for an adapter with these services."""
+    return [*HOLD_LINKS, *(f"svc-{name}" for name in services)]
 
 
 class Release(BaseModel):

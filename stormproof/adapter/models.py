@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stormproof.adapter.deployment import Deployment
+from stormproof.adapter.deployment import Deployment, hold_links
 from stormproof.adapter.service import Service
 from stormproof.adapter.updates import UpdateCall, check_updates
 from stormproof.fixtures.fake_llm import Fault, ToolCall, ToolCalls
@@ -240,16 +240,24 @@ class Adapter(BaseModel):
         missing = services - set(self.env.services)
         if missing:
             raise ValueError(f"env.services has no variable for services {sorted(missing)}")
-        held = self.deployment.unit if self.deployment else None
-        if held is not None and held not in [u.name for u in self.plain_units]:
-            raise ValueError(
-                f"deployment.unit {held!r} is not among the units without "
-                f"Updates: {[u.name for u in self.plain_units]}"
-            )
+        if self.deployment is not None:
+            self._check_deployment(self.deployment, sorted(services))
         lone = [u.name for u in self.units if u.continues_as_new and not u.updates]
         if lone:
             raise ValueError(f"units {lone} say continues_as_new but declare no updates")
         return self
+
+    def _check_deployment(self, d: Deployment, services: list[str]) -> None:
+        plain = [u.name for u in self.plain_units]
+        if d.unit not in plain:
+            raise ValueError(
+                f"deployment.unit {d.unit!r} is not among the units without Updates: {plain}"
+            )
+        links = hold_links(services)
+        if d.hold_link not in links:
+            raise ValueError(
+                f"deployment.hold_link {d.hold_link!r} is not a link the suite can cut: {links}"
+            )
 
     def unit(self, name: str) -> Unit:
         for unit in self.units:
